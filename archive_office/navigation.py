@@ -1,0 +1,25 @@
+"""The navigation bar: one list, each entry shown to the users who hold its permission."""
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    icon: str
+    permission: str | None = None  # None: every signed-in user
+
+
+NAVIGATION: list[NavItem] = [
+    NavItem(_("Home"), "home", "house"),
+    NavItem(_("Audit log"), "audit_log", "journal-text", "archive_office.view_auditevent"),
+    NavItem(_("Administration"), "admin:index", "gear", "archive_office.change_user"),
+]
+
+
+def items_for(user: object) -> list[NavItem]:
+    return [item for item in NAVIGATION if item.permission is None or user.has_perm(item.permission)]  # type: ignore[attr-defined]

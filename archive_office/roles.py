@@ -1,0 +1,57 @@
+"""The four roles of the office, kept as auth groups whose permissions this module owns.
+
+Each app adds its permissions to ROLE_PERMISSIONS; `sync_role_groups` runs after every migrate, so a new
+permission reaches its groups without a hand-written data migration.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ARCHIVE_STAFF = "archive_staff", _("Archive staff")
+    CONTRACTOR = "contractor", _("Contractor")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+_ADMIN_ONLY = [
+    "archive_office.view_auditevent",
+    "archive_office.view_user",
+    "archive_office.add_user",
+    "archive_office.change_user",
+    "archive_office.view_orgunit",
+    "archive_office.add_orgunit",
+    "archive_office.change_orgunit",
+    "archive_office.delete_orgunit",
+    "auth.view_group",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.ARCHIVE_STAFF: [],
+    Role.CONTRACTOR: [],
+    Role.SUPERVISOR: [],
+    Role.ADMINISTRATOR: list(_ADMIN_ONLY),
+}
+
+
+def _permission(dotted: str) -> Permission:
+    app_label, codename = dotted.split(".", 1)
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+def sync_role_groups() -> None:
+    """Create the role groups and give each exactly the permissions listed for it."""
+    for role in Role:
+        group, _created = Group.objects.get_or_create(name=role.value)
+        group.permissions.set([_permission(p) for p in ROLE_PERMISSIONS[role]])
+
+
+def sync_after_migrate(*, app_config: object, **kwargs: object) -> None:
+    # post_migrate fires once per app, and permissions are created app by app: wait for the last one.
+    from django.apps import apps
+
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if app_config is with_models[-1]:
+        sync_role_groups()
