@@ -16,6 +16,10 @@ class NavItem:
 
 NAVIGATION: list[NavItem] = [
     NavItem(_("Home"), "home", "house"),
+    NavItem(_("Catalogue"), "records:item_list", "search", "records.view_item"),
+    NavItem(_("New item"), "records:item_create", "plus-square", "records.add_item"),
+    NavItem(_("Data checks"), "records:issue_list", "clipboard-check", "records.view_catalogueissue"),
+    NavItem(_("Volumes"), "records:volume_list", "journals", "records.view_volume"),
     NavItem(_("Audit log"), "audit_log", "journal-text", "archive_office.view_auditevent"),
     NavItem(_("Administration"), "admin:index", "gear", "archive_office.change_user"),
 ]

@@ -28,11 +28,39 @@ _ADMIN_ONLY = [
     "auth.view_group",
 ]
 
+_CATALOGUE_READ = [
+    "records.view_item",
+    "records.view_volume",
+    "records.view_catalogueissue",
+]
+_CATALOGUE_EDIT = [
+    *_CATALOGUE_READ,
+    "records.add_item",
+    "records.change_item",
+    "records.delete_item",
+    "records.add_volume",
+    "records.change_volume",
+]
+_VOCABULARIES = [
+    f"records.{action}_{model}"
+    for model in (
+        "fonds",
+        "retentionperiod",
+        "businesscategory",
+        "businessitem",
+        "classification",
+        "openness",
+        "cataloguesettings",
+    )
+    for action in ("view", "add", "change")
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.ARCHIVE_STAFF: [],
+    Role.ARCHIVE_STAFF: [*_CATALOGUE_EDIT],
+    # A contractor reads the items of its own batches only (ItemQuerySet.for_user), from the batch pages.
     Role.CONTRACTOR: [],
-    Role.SUPERVISOR: [],
-    Role.ADMINISTRATOR: list(_ADMIN_ONLY),
+    Role.SUPERVISOR: [*_CATALOGUE_READ],
+    Role.ADMINISTRATOR: [*_ADMIN_ONLY, *_CATALOGUE_EDIT, *_VOCABULARIES],
 }
 
 

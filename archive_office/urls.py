@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import include, path
 from django.views.i18n import set_language
 
 from . import views
@@ -14,5 +14,6 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("audit/", views.audit_log, name="audit_log"),
     path("status/", views.system_status_panel, name="system_status"),
+    path("records/", include("records.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -2,6 +2,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import permission_required
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -22,9 +23,20 @@ def _administrator_home(user: User) -> dict[str, Any]:
     }
 
 
+def _archive_staff_home(user: User) -> dict[str, Any]:
+    from records.models import CatalogueIssue, Item
+
+    counts = CatalogueIssue.objects.values_list("rule").annotate(n=models.Count("id")).order_by("rule")
+    return {
+        "my_recent_items": Item.objects.filter(cataloguer=user).order_by("-catalogued_at")[:8],
+        "issue_counts": [(rule, CatalogueIssue.Rule(rule).label, n) for rule, n in counts],
+    }
+
+
 # Each role's home page shows what that person does next; apps add to these as features land.
 HOME_CONTEXT: dict[Role | None, Callable[[User], dict[str, Any]]] = {
     Role.ADMINISTRATOR: _administrator_home,
+    Role.ARCHIVE_STAFF: _archive_staff_home,
 }
 
 

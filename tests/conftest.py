@@ -62,3 +62,13 @@ def supervisor_client(supervisor):
 @pytest.fixture
 def admin_client(administrator):
     return signed_in(administrator)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the office's language: a request that switched to English must not leak on."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield

@@ -1,0 +1,48 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from .models import BusinessCategory, BusinessItem, Fonds, Item, RetentionPeriod
+from .search import search_items
+
+SORTS = {
+    "code": ["archival_code"],
+    "-code": ["-archival_code"],
+    "year": ["year", "archival_code"],
+    "-year": ["-year", "archival_code"],
+    "-updated": ["-updated_at"],
+}
+
+
+class ItemFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    year = django_filters.NumberFilter(label=_("Year"))
+    fonds = django_filters.ModelChoiceFilter(label=_("Fonds"), queryset=Fonds.objects.all())
+    business_category = django_filters.ModelChoiceFilter(
+        label=_("Business category"), queryset=BusinessCategory.objects.all()
+    )
+    business_item = django_filters.ModelChoiceFilter(
+        label=_("Business item"), queryset=BusinessItem.objects.all()
+    )
+    retention = django_filters.ModelChoiceFilter(label=_("Retention"), queryset=RetentionPeriod.objects.all())
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort"),
+        method="sort_by",
+        empty_label=None,
+        choices=[
+            ("-year", _("Newest year first")),
+            ("year", _("Oldest year first")),
+            ("code", _("Archival code")),
+            ("-code", _("Archival code, descending")),
+            ("-updated", _("Recently changed")),
+        ],
+    )
+
+    class Meta:
+        model = Item
+        fields = ["q", "year", "fonds", "business_category", "business_item", "retention", "sort"]
+
+    def search(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        return search_items(queryset, value)
+
+    def sort_by(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        return queryset.order_by(*SORTS.get(value, SORTS["-year"]))

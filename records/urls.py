@@ -1,0 +1,20 @@
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "records"
+
+urlpatterns = [
+    path("", views.item_list, name="item_list"),
+    path("items/new/", views.item_create, name="item_create"),
+    path("items/<int:pk>/", views.item_detail, name="item_detail"),
+    path("items/<int:pk>/edit/", views.item_edit, name="item_edit"),
+    path("items/<int:pk>/delete/", views.item_delete, name="item_delete"),
+    path("checks/", views.issue_list, name="issue_list"),
+    path("checks/recheck/", views.issue_recheck, name="issue_recheck"),
+    path("checks/recheck/status/", views.issue_recheck_status, name="issue_recheck_status"),
+    path("volumes/", views.volume_list, name="volume_list"),
+    path("volumes/<int:pk>/", views.volume_detail, name="volume_detail"),
+    path("volumes/assemble/", views.volume_assemble, name="volume_assemble"),
+    re_path(r"^volumes/register\.(?P<fmt>pdf|xlsx)$", views.volume_register, name="volume_register"),
+]
