@@ -10,4 +10,6 @@ cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist
 cp node_modules/bootstrap-icons/font/bootstrap-icons.min.css "$dest/bootstrap-icons/"
 cp node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff2 node_modules/bootstrap-icons/font/fonts/bootstrap-icons.woff "$dest/bootstrap-icons/fonts/"
 cp node_modules/chart.js/dist/chart.umd.min.js "$dest/chartjs/"
+# The source maps are not shipped; their references would break collectstatic's manifest.
+find "$dest" \( -name '*.js' -o -name '*.css' \) -exec sed -i '/sourceMappingURL=/d' {} +
 echo "vendored into $dest"

@@ -86,3 +86,18 @@ def test_the_trigram_problem_is_named_on_a_database_with_ctype_c(db):
         finally:
             admin.execute(f"DROP DATABASE {name}")
     assert problem == "pg_trgm extracts no trigrams from Chinese text (database LC_CTYPE is 'C')."
+
+
+def test_static_files_collect_under_the_production_manifest_storage(tmp_path):
+    result = _run_django(
+        "collectstatic",
+        "--noinput",
+        "-v",
+        "0",
+        TESTING="0",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        STATIC_ROOT=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "staticfiles.json").exists()
