@@ -3,6 +3,7 @@
 One file, no settings tree: production-safe defaults, and a bad value stops the start with a clear message.
 """
 
+import hashlib
 import os
 import sys
 from pathlib import Path
@@ -119,6 +120,10 @@ DATABASES = {
         conn_max_age=envint("DB_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
+}
+# One test database per checkout, so two clones (a developer's and CI's) can run their suites at once.
+DATABASES["default"]["TEST"] = {
+    "NAME": f"test_{DATABASES['default']['NAME']}_{hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:8]}"
 }
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL (search relies on pg_trgm)")

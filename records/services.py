@@ -169,9 +169,7 @@ def _release_number(item: Item) -> None:
     counter = ItemNumberCounter.objects.select_for_update().get(**{f: getattr(item, f) for f in GROUP_FIELDS})
     if counter.last_number != item.item_number:
         raise CatalogueError(
-            _(
-                "Item number %(number)04d is not the last of its group (%(last)04d): fix later ones first."
-            )
+            _("Item number %(number)04d is not the last of its group (%(last)04d): fix later ones first.")
             % {"number": item.item_number, "last": counter.last_number}
         )
     counter.last_number -= 1

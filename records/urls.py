@@ -7,6 +7,7 @@ app_name = "records"
 urlpatterns = [
     path("", views.item_list, name="item_list"),
     path("items/new/", views.item_create, name="item_create"),
+    path("items/export.xlsx", views.item_export, name="item_export"),
     path("items/<int:pk>/", views.item_detail, name="item_detail"),
     path("items/<int:pk>/edit/", views.item_edit, name="item_edit"),
     path("items/<int:pk>/delete/", views.item_delete, name="item_delete"),

@@ -11,12 +11,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from archive_office.lib.paging import paginate
 
-from . import register, services, tasks
+from . import exports, register, services, tasks
 from .filters import ItemFilter
 from .forms import AssembleForm, ItemForm, PersonFormSet, carried_from, person_entries
 from .models import CatalogueIssue, CatalogueSettings, Item, Volume
 
 PAGE_SIZE = 50
+EXPORT_LIMIT = 20_000  # a few seconds of work in the request; beyond that, the command
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LAST_ENTRY = "records:last_entry"
 
@@ -36,6 +37,24 @@ def item_list(request: HttpRequest) -> HttpResponse:
     page = paginate(items.qs, request.GET.get("page"), PAGE_SIZE)
     template = "records/item_list.html#results" if request.htmx else "records/item_list.html"
     return render(request, template, {"filter": items, "page": page})
+
+
+@require_GET
+@permission_required("records.view_item", raise_exception=True)
+def item_export(request: HttpRequest) -> HttpResponse:
+    """The filtered list as XLSX for data exchange; whole-catalogue exports use `export_catalogue`."""
+    items = ItemFilter(request.GET, queryset=_items_for(request)).qs
+    if items.values("id")[: EXPORT_LIMIT + 1].count() > EXPORT_LIMIT:
+        messages.error(
+            request,
+            _("Exports stop at %(limit)d items: narrow the filters or run export_catalogue.")
+            % {"limit": EXPORT_LIMIT},
+        )
+        return redirect(f"{reverse('records:item_list')}?{request.GET.urlencode()}")
+    response = HttpResponse(content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, "catalogue.xlsx")
+    exports.write_xlsx(items, response, user=request.user, filters=request.GET.dict())
+    return response
 
 
 @require_GET

@@ -201,3 +201,25 @@ def test_the_whole_catalogue_check_runs_in_the_background(
         response = archivist_client.post(reverse("records:issue_recheck"))
     assert response.status_code == 302
     assert len(callbacks) == 1
+
+
+def test_the_filtered_list_exports_to_excel_with_an_audit_record(archivist_client, catalogue, archivist):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    response = archivist_client.get(reverse("records:item_export"), {"year": 1998})
+    assert response.status_code == 200
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][:2] == ("档号", "全宗号")
+    assert [row[0] for row in rows[1:]] == ["1-1998-永久-7"]
+    assert AuditEvent.objects.filter(action="export", actor=archivist).exists()
+
+
+def test_a_too_large_export_is_refused_with_advice(archivist_client, catalogue, monkeypatch):
+    from records import views
+
+    monkeypatch.setattr(views, "EXPORT_LIMIT", 2)
+    response = archivist_client.get(reverse("records:item_export"))
+    assert response.status_code == 302
+    assert not AuditEvent.objects.filter(action="export").exists()
