@@ -20,6 +20,11 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("New item"), "records:item_create", "plus-square", "records.add_item"),
     NavItem(_("Data checks"), "records:issue_list", "clipboard-check", "records.view_catalogueissue"),
     NavItem(_("Volumes"), "records:volume_list", "journals", "records.view_volume"),
+    NavItem(_("Batches"), "digitization:batch_list", "boxes", "digitization.view_batch"),
+    NavItem(
+        _("Doubtful pages"), "digitization:doubtful_queue", "question-circle", "digitization.confirm_page"
+    ),
+    NavItem(_("Contract ledger"), "digitization:contract_ledger", "graph-up", "digitization.view_batch"),
     NavItem(_("Audit log"), "audit_log", "journal-text", "archive_office.view_auditevent"),
     NavItem(_("Administration"), "admin:index", "gear", "archive_office.change_user"),
 ]

@@ -55,12 +55,30 @@ _VOCABULARIES = [
     for action in ("view", "add", "change")
 ]
 
+_DIGITIZATION_READ = ["digitization.view_batch", "digitization.view_page", "digitization.view_package"]
+_DIGITIZATION_WORK = [
+    *_DIGITIZATION_READ,
+    "digitization.add_batch",
+    "digitization.change_batch",
+    "digitization.add_page",
+    "digitization.change_page",
+    "digitization.delete_page",
+    "digitization.add_package",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.ARCHIVE_STAFF: [*_CATALOGUE_EDIT],
-    # A contractor reads the items of its own batches only (ItemQuerySet.for_user), from the batch pages.
-    Role.CONTRACTOR: [],
-    Role.SUPERVISOR: [*_CATALOGUE_READ],
-    Role.ADMINISTRATOR: [*_ADMIN_ONLY, *_CATALOGUE_EDIT, *_VOCABULARIES],
+    Role.ARCHIVE_STAFF: [*_CATALOGUE_EDIT, *_DIGITIZATION_READ, "digitization.confirm_page"],
+    # A contractor reads only the items and batches of its own (ItemQuerySet / BatchQuerySet.for_user).
+    Role.CONTRACTOR: ["records.view_item", *_DIGITIZATION_WORK],
+    Role.SUPERVISOR: [*_CATALOGUE_READ, *_DIGITIZATION_READ],
+    Role.ADMINISTRATOR: [
+        *_ADMIN_ONLY,
+        *_CATALOGUE_EDIT,
+        *_VOCABULARIES,
+        *_DIGITIZATION_READ,
+        "digitization.view_scoperule",
+        "digitization.change_scoperule",
+    ],
 }
 
 

@@ -15,5 +15,6 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit_log"),
     path("status/", views.system_status_panel, name="system_status"),
     path("records/", include("records.urls")),
+    path("batches/", include("digitization.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -194,8 +194,8 @@ class ItemQuerySet(models.QuerySet["Item"]):
 
         if user.has_role(Role.ARCHIVE_STAFF, Role.SUPERVISOR, Role.ADMINISTRATOR):
             return self
-        # A contractor reads only the items of its own batches, which arrive with the digitization
-        # workflow; until a batch names an item, a contractor reads none.
+        if user.has_role(Role.CONTRACTOR):
+            return self.filter(batch_item__batch__contractor=user)
         return self.none()
 
     def with_list_columns(self) -> ItemQuerySet:

@@ -17,9 +17,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table
 
 from archive_office.lib import pdf
 
@@ -96,25 +95,6 @@ def register_rows(volumes: QuerySet[Volume]) -> list[RegisterRow]:
 # PDF -----------------------------------------------------------------------------------------------------
 
 
-def _table(header: list[str], body: list[list[Any]], widths: list[float]) -> Table:
-    heading = pdf.paragraph_style("column", size=8)
-    data = [[Paragraph(escape(text), heading) for text in header], *body]
-    # repeatRows=1 prints the header row again at the top of every page a long volume runs onto.
-    table = Table(data, colWidths=widths, repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), pdf.chinese_font_name()),
-                ("FONTSIZE", (0, 0), (-1, -1), 8),
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
-    return table
-
-
 def _summary_table(rows: list[RegisterRow]) -> Table:
     cell = pdf.paragraph_style("cell", size=8)
     header = [
@@ -140,7 +120,7 @@ def _summary_table(rows: list[RegisterRow]) -> Table:
                 row.page_count,
             ]
         )
-    return _table(header, body, [w * mm for w in (50, 14, 18, 28, 18, 32, 20)])
+    return pdf.grid_table(header, body, [w * mm for w in (50, 14, 18, 28, 18, 32, 20)])
 
 
 def _contents_table(row: RegisterRow) -> Table:
@@ -157,7 +137,7 @@ def _contents_table(row: RegisterRow) -> Table:
                 f"{entry.first_page}–{entry.last_page}",
             ]
         )
-    return _table(header, body, [w * mm for w in (10, 50, 88, 12, 20)])
+    return pdf.grid_table(header, body, [w * mm for w in (10, 50, 88, 12, 20)])
 
 
 def volume_register_pdf(volumes: QuerySet[Volume], *, title: str) -> bytes:

@@ -12,16 +12,18 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Flowable, SimpleDocTemplate
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 FONT_NAME = "WenQuanYiZenHei"
 # Debian package fonts-wqy-zenhei; subfont 0 of the collection is the proportional Zen Hei.
@@ -107,3 +109,23 @@ def render_a4(
     decorate = _page_decorator(title, printed_on or timezone.localdate())
     document.build(list(story), onFirstPage=decorate, onLaterPages=decorate)
     return buffer.getvalue()
+
+
+def grid_table(header: Sequence[str], body: list[list[Any]], widths: list[float]) -> Table:
+    """A ruled table with a shaded header row that repeats on every page it runs onto."""
+    heading = paragraph_style("column", size=8)
+    data = [[Paragraph(escape(text), heading) for text in header], *body]
+    # repeatRows=1 prints the header row again at the top of every page a long volume runs onto.
+    table = Table(data, colWidths=widths, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), chinese_font_name()),
+                ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return table

@@ -51,11 +51,12 @@ def test_the_login_page_is_public_and_chinese(client, db):
 
 
 CATALOGUE = {"records:item_list", "records:issue_list", "records:volume_list"}
+BATCHES = {"digitization:batch_list", "digitization:contract_ledger"}
 EXPECTED_NAV = {
-    Role.ARCHIVE_STAFF: {"home", "records:item_create", *CATALOGUE},
-    Role.CONTRACTOR: {"home"},
-    Role.SUPERVISOR: {"home", *CATALOGUE},
-    Role.ADMINISTRATOR: {"home", "records:item_create", *CATALOGUE, "audit_log", "admin:index"},
+    Role.ARCHIVE_STAFF: {"home", "records:item_create", *CATALOGUE, *BATCHES, "digitization:doubtful_queue"},
+    Role.CONTRACTOR: {"home", "records:item_list", *BATCHES},
+    Role.SUPERVISOR: {"home", *CATALOGUE, *BATCHES},
+    Role.ADMINISTRATOR: {"home", "records:item_create", *CATALOGUE, *BATCHES, "audit_log", "admin:index"},
 }
 
 

@@ -1,0 +1,115 @@
+"""Where an output page comes from on the input scan, and the one warp that produces it.
+
+Coordinates are pixel edges: pixel (row i, column j) covers x in [j, j+1), y in [i, i+1), so the
+whole of a W x H image is the box (0, 0)-(W, H). Rotating and cropping is one rigid transform (no
+scaling, so content keeps its size) applied in a single interpolation pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import cv2
+import numpy as np
+
+Interpolation = Literal["cubic", "linear", "lanczos"]
+_CV_INTERPOLATION = {"cubic": cv2.INTER_CUBIC, "linear": cv2.INTER_LINEAR, "lanczos": cv2.INTER_LANCZOS4}
+
+
+def rotation_matrix(angle_deg: float) -> np.ndarray:
+    """2x2 matrix turning content offsets into image offsets for content turned angle_deg CCW (y down)."""
+    rad = np.deg2rad(angle_deg)
+    cos, sin = np.cos(rad), np.sin(rad)
+    return np.array([[cos, sin], [-sin, cos]])
+
+
+@dataclass(frozen=True)
+class PageFrame:
+    """An upright output rectangle placed on the input: centre, content angle and output size."""
+
+    centre: tuple[float, float]  # input pixel-edge coordinates
+    angle_deg: float  # how far the content is turned on the input (CCW positive)
+    width: int
+    height: int
+
+    @classmethod
+    def whole(cls, width: int, height: int, angle_deg: float = 0.0) -> PageFrame:
+        """The full image turned about its centre, keeping its size (swapped for quarter turns)."""
+        out_w, out_h = (height, width) if round(angle_deg / 90.0) % 2 else (width, height)
+        return cls((width / 2.0, height / 2.0), angle_deg, out_w, out_h)
+
+    @classmethod
+    def from_quad(cls, quad: np.ndarray | list) -> PageFrame:
+        """The rigid rectangle closest to four corners TL, TR, BR, BL (as drawn by an operator)."""
+        q = np.asarray(quad, np.float64).reshape(4, 2)
+        top, bottom = q[1] - q[0], q[2] - q[3]
+        left, right = q[3] - q[0], q[2] - q[1]
+        # Average the direction of the four sides (the vertical ones turned by 90 degrees).
+        across = top + bottom + np.array([left[1] + right[1], -(left[0] + right[0])])
+        angle = float(np.degrees(np.arctan2(-across[1], across[0])))
+        width = (np.linalg.norm(top) + np.linalg.norm(bottom)) / 2
+        height = (np.linalg.norm(left) + np.linalg.norm(right)) / 2
+        if width < 1 or height < 1:
+            raise ValueError("crop quad is degenerate")
+        centre = q.mean(axis=0)
+        return cls((float(centre[0]), float(centre[1])), angle, round(width), round(height))
+
+    def quad(self) -> np.ndarray:
+        """Corners TL, TR, BR, BL of the output on the input image (pixel-edge coordinates)."""
+        w, h = self.width / 2.0, self.height / 2.0
+        corners = np.array([[-w, -h], [w, -h], [w, h], [-w, h]])
+        return corners @ rotation_matrix(self.angle_deg).T + np.asarray(self.centre)
+
+    def to_input(self, points: np.ndarray) -> np.ndarray:
+        """Output pixel-edge coordinates to input pixel-edge coordinates."""
+        offset = np.asarray(points, np.float64) - (self.width / 2.0, self.height / 2.0)
+        return offset @ rotation_matrix(self.angle_deg).T + np.asarray(self.centre)
+
+    def to_output(self, points: np.ndarray) -> np.ndarray:
+        offset = np.asarray(points, np.float64) - np.asarray(self.centre)
+        return offset @ rotation_matrix(self.angle_deg) + (self.width / 2.0, self.height / 2.0)
+
+    def inverse_map(self) -> np.ndarray:
+        """2x3 matrix from output pixel centres to input pixel centres, for WARP_INVERSE_MAP."""
+        rot = rotation_matrix(self.angle_deg)
+        shift = (
+            np.asarray(self.centre)
+            - 0.5
+            + rot @ (np.array([0.5 - self.width / 2.0, 0.5 - self.height / 2.0]))
+        )
+        return np.hstack([rot, shift[:, None]])
+
+
+def is_quarter_turn(angle_deg: float) -> bool:
+    return abs(angle_deg / 90.0 - round(angle_deg / 90.0)) < 1e-9
+
+
+def warp_frame(
+    pixels: np.ndarray,
+    frame: PageFrame,
+    *,
+    fill: tuple[int, ...],
+    interpolation: Interpolation = "cubic",
+    bitonal: bool = False,
+) -> np.ndarray:
+    """Cut the frame out of the image, upright; areas beyond the image get the fill (paper) colour."""
+    matrix = frame.inverse_map()
+    fill_value = tuple(float(v) for v in fill) if pixels.ndim == 3 else float(fill[0])
+    if is_quarter_turn(frame.angle_deg):
+        # Unskewed pages are copied exactly: snap to whole pixels and skip interpolation entirely.
+        matrix = np.round(matrix)
+        flags = cv2.INTER_NEAREST
+    else:
+        flags = _CV_INTERPOLATION[interpolation]
+    out = cv2.warpAffine(
+        pixels,
+        matrix,
+        (frame.width, frame.height),
+        flags=flags | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=fill_value,
+    )
+    if bitonal and flags != cv2.INTER_NEAREST:
+        out = np.where(out >= 128, 255, 0).astype(np.uint8)  # interpolation made grey edges; stay 1-bit
+    return out

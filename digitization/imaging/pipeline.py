@@ -1,0 +1,231 @@
+"""One page from scan to archive derivative: decode, orientation, deskew, crop, encode."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from importlib import metadata
+
+import cv2
+import numpy as np
+
+from .analysis import analyse_page
+from .codec import DEFAULT_MAX_PIXELS, ColourMode, ImageRejected, LoadedImage, encode_image, load_image
+from .crop import DEFAULT_MARGIN_MM, find_paper
+from .deskew import OrientationResult, SkewResult, detect_orientation, detect_skew
+from .geometry import Interpolation, PageFrame, warp_frame
+
+logger = logging.getLogger(__name__)
+
+PIPELINE_VERSION = "1.0"
+
+
+def _software_version() -> str:
+    def version(dist: str) -> str:
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            return "?"
+
+    return (
+        f"archive-imaging {PIPELINE_VERSION} (opencv {cv2.__version__}, numpy {np.__version__}, "
+        f"pillow {version('pillow')})"
+    )
+
+
+SOFTWARE_VERSION = _software_version()
+
+
+@dataclass
+class PageResult:
+    """What happened to one page; ``data`` is the encoded derivative (None when rejected or failed)."""
+
+    status: str  # "ok", "flagged", "rejected" or "error"
+    reason: str = ""
+    data: bytes | None = None
+    fmt: str = "jpeg"
+    sha256: str = ""  # of data, for the digitization metadata
+    size_bytes: int = 0
+    width: int = 0
+    height: int = 0
+    dpi: float | None = None
+    dpi_source: str = ""
+    colour_mode: str = ""
+    skew_deg: float | None = None  # skew removed, on top of rotation_deg; None when not measured
+    rotation_deg: int = 0  # quarter turn removed (content was turned this far CCW)
+    confidence: float = 0.0  # of the skew, 0..1
+    orientation_confidence: float = 0.0
+    crop_quad: list[list[float]] = field(default_factory=list)  # TL, TR, BR, BL on the input as displayed
+    source_width: int = 0
+    source_height: int = 0
+    source_format: str = ""
+    source_mode: str = ""
+    exif_orientation: int = 1
+    manual: bool = False
+    software: str = SOFTWARE_VERSION
+
+
+@dataclass
+class ProcessedPixels:
+    pixels: np.ndarray
+    frame: PageFrame
+    skew: SkewResult
+    orientation: OrientationResult
+    flags: list[str]
+
+
+def process_page(
+    data: bytes,
+    *,
+    dpi_hint: float | None = None,
+    jpeg_quality: int = 85,
+    fmt: str = "jpeg",
+    angle_deg: float | None = None,
+    rotation_deg: int | None = None,
+    crop_quad: list | np.ndarray | None = None,
+    crop: bool = True,
+    margin_mm: float = DEFAULT_MARGIN_MM,
+    interpolation: Interpolation = "cubic",
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> PageResult:
+    """Turn an original scan into its archive derivative. Never raises: failures come back as a status.
+
+    Manual overrides for re-processing by hand: ``rotation_deg`` (0/90/180/270 the content is turned),
+    ``angle_deg`` (skew on top of that), or ``crop_quad`` (TL, TR, BR, BL on the input as displayed,
+    which fixes rotation, skew and crop at once, e.g. the ``crop_quad`` of an earlier result, adjusted).
+    """
+    try:
+        loaded = load_image(data, max_pixels=max_pixels, dpi_hint=dpi_hint)
+    except ImageRejected as exc:
+        return PageResult(status="rejected", reason=exc.reason, fmt=fmt)
+    except MemoryError:
+        return PageResult(status="rejected", reason="image too large to decode in memory", fmt=fmt)
+    return process_loaded(
+        loaded,
+        jpeg_quality=jpeg_quality,
+        fmt=fmt,
+        angle_deg=angle_deg,
+        rotation_deg=rotation_deg,
+        crop_quad=crop_quad,
+        crop=crop,
+        margin_mm=margin_mm,
+        interpolation=interpolation,
+    )
+
+
+def process_loaded(
+    loaded: LoadedImage,
+    *,
+    jpeg_quality: int = 85,
+    fmt: str = "jpeg",
+    angle_deg: float | None = None,
+    rotation_deg: int | None = None,
+    crop_quad: list | np.ndarray | None = None,
+    crop: bool = True,
+    margin_mm: float = DEFAULT_MARGIN_MM,
+    interpolation: Interpolation = "cubic",
+) -> PageResult:
+    """process_page for an image already decoded (e.g. a stitched pair)."""
+    result = PageResult(
+        status="error",
+        fmt=fmt,
+        dpi=loaded.dpi,
+        dpi_source=loaded.dpi_source,
+        colour_mode=str(loaded.colour_mode),
+        source_width=loaded.width,
+        source_height=loaded.height,
+        source_format=loaded.source_format,
+        source_mode=loaded.source_mode,
+        exif_orientation=loaded.exif_orientation,
+        manual=any(v is not None for v in (angle_deg, rotation_deg, crop_quad)),
+    )
+    try:
+        done = straighten(
+            loaded.pixels,
+            dpi=loaded.dpi,
+            colour_mode=loaded.colour_mode,
+            valid=loaded.valid,
+            angle_deg=angle_deg,
+            rotation_deg=rotation_deg,
+            crop_quad=crop_quad,
+            crop=crop,
+            margin_mm=margin_mm,
+            interpolation=interpolation,
+        )
+        result.data = encode_image(
+            done.pixels,
+            fmt=fmt,
+            quality=jpeg_quality,
+            dpi=loaded.dpi,
+            colour_mode=loaded.colour_mode,
+            icc_profile=loaded.icc_profile,
+        )
+    except Exception as exc:
+        # A worker must survive any single page; the reason goes to the operator, the trace to the log.
+        logger.exception("image processing failed")
+        result.reason = f"processing failed: {type(exc).__name__}: {exc}"
+        return result
+    result.sha256 = hashlib.sha256(result.data).hexdigest()
+    result.size_bytes = len(result.data)
+    result.height, result.width = done.pixels.shape[:2]
+    result.crop_quad = [[round(float(x), 2), round(float(y), 2)] for x, y in done.frame.quad()]
+    result.rotation_deg = done.orientation.rotation_deg
+    skew_measured = not done.skew.flagged
+    result.skew_deg = round(float(done.skew.angle_deg), 4) if skew_measured else None
+    result.confidence = round(done.skew.confidence, 3)
+    result.orientation_confidence = round(done.orientation.confidence, 3)
+    result.status = "flagged" if done.flags else "ok"
+    result.reason = "; ".join(done.flags)
+    return result
+
+
+def straighten(
+    pixels: np.ndarray,
+    *,
+    dpi: float,
+    colour_mode: ColourMode = ColourMode.COLOUR,
+    valid: np.ndarray | None = None,
+    angle_deg: float | None = None,
+    rotation_deg: int | None = None,
+    crop_quad: list | np.ndarray | None = None,
+    crop: bool = True,
+    margin_mm: float = DEFAULT_MARGIN_MM,
+    interpolation: Interpolation = "cubic",
+) -> ProcessedPixels:
+    """Orientation, deskew and crop on arrays, in one interpolation pass."""
+    page = analyse_page(pixels, dpi, valid)
+    flags: list[str] = []
+    if crop_quad is not None:
+        frame = PageFrame.from_quad(crop_quad)
+        quarter = round(frame.angle_deg / 90.0) * 90
+        skew = SkewResult(frame.angle_deg - quarter, 1.0, False, "manual crop")
+        orientation = OrientationResult(quarter % 360, 1.0, False, "manual crop")
+    else:
+        skew = (
+            SkewResult(angle_deg, 1.0, False, "manual angle") if angle_deg is not None else detect_skew(page)
+        )
+        if rotation_deg is not None:
+            orientation = OrientationResult(int(rotation_deg) % 360, 1.0, False, "manual rotation")
+        else:
+            orientation = detect_orientation(page, skew=skew)
+        # The skew is measured against the nearest image axis, so it adds to any quarter turn.
+        total = orientation.rotation_deg + skew.angle_deg
+        if crop:
+            paper = find_paper(page, dpi, angle_deg=total, margin_mm=margin_mm)
+            frame = paper.frame
+            if not paper.found:
+                flags.append(paper.reason)
+        else:
+            frame = PageFrame.whole(pixels.shape[1], pixels.shape[0], total)
+    for verdict in (skew, orientation):
+        if verdict.flagged and verdict.reason not in flags:
+            flags.append(verdict.reason)
+    out = warp_frame(
+        pixels,
+        frame,
+        fill=page.paper_colour,
+        interpolation=interpolation,
+        bitonal=colour_mode == ColourMode.BITONAL,
+    )
+    return ProcessedPixels(out, frame, skew, orientation, flags)

@@ -1,0 +1,33 @@
+"""Thin Celery tasks: they receive ids, call the pipeline or a service, and may run twice harmlessly."""
+
+from celery import shared_task
+
+from . import files, imaging, packaging, services
+from .models import Page
+
+JPEG_QUALITY = 85
+
+
+@shared_task
+def process_page(page_id: int) -> str:
+    """Make the page's derivative from its original. Re-running it rewrites the same derivative."""
+    page = Page.objects.select_related("batch").filter(pk=page_id).first()
+    if page is None:
+        return "gone"  # deleted as a duplicate before a worker reached it
+    overrides = page.overrides
+    result = imaging.process_page(
+        files.read(page.original_path),
+        dpi_hint=page.dpi,
+        jpeg_quality=JPEG_QUALITY,
+        fmt="tiff" if page.batch.scan_format == "tiff" else "jpeg",
+        angle_deg=overrides.get("angle_deg"),
+        rotation_deg=overrides.get("rotation_deg"),
+        crop=overrides.get("crop", True),
+    )
+    services.apply_processing(page, result)
+    return result.status
+
+
+@shared_task
+def build_package(item_id: int) -> str:
+    return packaging.build_package(item_id).status

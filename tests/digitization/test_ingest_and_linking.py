@@ -1,0 +1,219 @@
+import io
+import zipfile
+
+import pytest
+from django.urls import reverse
+from PIL import Image
+
+from archive_office.models import AuditEvent
+from digitization import files, services, tasks
+from digitization.models import Batch, Page
+from tests.digitization.factories import make_assembled_items, make_batch, scan_jpeg
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
+def batch(contractor, media):
+    return make_batch(contractor=contractor, items=make_assembled_items(count=2, page_count=2))
+
+
+def _ingest(batch, name, data, **kwargs):
+    return services.ingest_file(batch=batch, name=name, data=data, operator=batch.contractor, **kwargs)
+
+
+def test_a_good_scan_is_kept_unchanged_with_its_metadata(batch, media, django_capture_on_commit_callbacks):
+    data = scan_jpeg(seed=1)
+    with django_capture_on_commit_callbacks() as queued:
+        outcome = _ingest(batch, "scan-001.jpg", data, scanner="EPSON DS-50000")
+    page = outcome.page
+    assert outcome.accepted
+    assert outcome.warnings == []
+    assert files.read(page.original_path) == data
+    assert page.sha256 == files.sha256_of(data)
+    assert (page.width, page.height, page.dpi, page.format, page.scanner) == (
+        620,
+        877,
+        300,
+        "JPEG",
+        "EPSON DS-50000",
+    )
+    assert not (media / page.original_path).stat().st_mode & 0o222  # read-only: originals are never modified
+    assert len(queued) == 1  # processing is queued once the page is committed
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("notes.jpg", "这不是图片".encode(), "不是档案可以保存的图像"),
+        ("cut.jpg", scan_jpeg(seed=2)[:4000], "不是档案可以保存的图像"),
+        ("empty.jpg", b"", "不是档案可以保存的图像"),
+    ],
+)
+def test_bad_files_are_refused_in_chinese_and_nothing_is_written(batch, media, name, data, reason):
+    outcome = _ingest(batch, name, data)
+    assert not outcome.accepted
+    assert reason in outcome.refused
+    assert not Page.objects.exists()
+    assert not (media / "originals").exists()
+
+
+def test_a_decompression_bomb_is_refused(batch):
+    outcome = _ingest(batch, "huge.jpg", scan_jpeg(seed=3), max_pixels=100_000)
+    assert not outcome.accepted
+    assert not Page.objects.exists()
+
+
+def test_the_same_file_twice_is_refused_as_a_duplicate(batch):
+    data = scan_jpeg(seed=4)
+    _ingest(batch, "a.jpg", data)
+    again = _ingest(batch, "b.jpg", data)
+    assert "a.jpg" in again.refused
+    assert Page.objects.count() == 1
+
+
+def test_a_low_resolution_scan_is_kept_but_flagged(batch):
+    outcome = _ingest(batch, "low.jpg", scan_jpeg(seed=5, dpi=150))
+    assert outcome.accepted
+    assert "150" in outcome.warnings[0]
+
+
+def test_processing_makes_a_derivative_beside_the_untouched_original(batch, media):
+    page = _ingest(batch, "p.jpg", scan_jpeg(seed=6)).page
+    original = files.read(page.original_path)
+    assert tasks.process_page(page.pk) in {"ok", "flagged"}
+    page.refresh_from_db()
+    assert page.status in {Page.Status.PROCESSED, Page.Status.FLAGGED}
+    with Image.open(files.media_path(page.derivative_path)) as derivative:
+        assert derivative.format == "JPEG"
+    with Image.open(files.media_path(page.thumbnail_path)) as thumbnail:
+        assert max(thumbnail.size) <= 480
+    assert files.read(page.original_path) == original
+    assert page.software_version.startswith("archive-imaging")
+    assert tasks.process_page(page.pk) == tasks.process_page(page.pk)  # running twice is harmless
+
+
+def _named(batch, item, sequence):
+    return _ingest(
+        batch, f"{item.archival_code}-{sequence:04d}.jpg", scan_jpeg(seed=item.pk * 10 + sequence)
+    ).page
+
+
+def test_files_named_by_archival_code_link_themselves(batch, contractor):
+    first, second = [bi.item for bi in batch.batch_items.order_by("item__item_number")]
+    for item in (first, second):
+        for sequence in (1, 2):
+            _named(batch, item, sequence)
+    assert services.link_by_file_names(batch=batch, user=contractor) == 4
+    assert list(first.pages.order_by("sequence").values_list("sequence", flat=True)) == [1, 2]
+    assert all(c.agree for c in services.reconciliation(batch))
+
+
+def test_unnamed_files_link_by_scan_order_through_the_volume(batch, contractor):
+    for seed in range(4):
+        _ingest(batch, f"IMG_{seed:04d}.jpg", scan_jpeg(seed=100 + seed))
+    assert services.link_by_scan_order(batch=batch, user=contractor) == 4
+    first, second = [bi.item for bi in batch.batch_items.order_by("item__item_number")]
+    assert list(first.pages.values_list("original_name", flat=True)) == ["IMG_0000.jpg", "IMG_0001.jpg"]
+    assert list(second.pages.values_list("original_name", flat=True)) == ["IMG_0002.jpg", "IMG_0003.jpg"]
+
+
+def _bring_to_linking(batch, contractor):
+    for _ in range(3):
+        batch = services.advance_batch(batch=batch, user=contractor)
+    for page in batch.pages.all():
+        tasks.process_page(page.pk)
+    return services.advance_batch(batch=batch, user=contractor)
+
+
+def test_a_page_count_difference_blocks_submission_until_explained(batch, contractor):
+    first, second = [bi.item for bi in batch.batch_items.order_by("item__item_number")]
+    for item, sequences in ((first, (1, 2)), (second, (1,))):  # one page of the second item is missing
+        for sequence in sequences:
+            _named(batch, item, sequence)
+    services.link_by_file_names(batch=batch, user=contractor)
+    batch = _bring_to_linking(batch, contractor)
+    with pytest.raises(services.WorkflowError, match="挂接 1"):
+        services.advance_batch(batch=batch, user=contractor)
+    services.explain_difference(
+        batch_item=second.batch_item,
+        reason="第2页为空白页，未扫描",
+        handling="经档案管理员确认不补扫",
+        user=contractor,
+    )
+    batch = services.advance_batch(batch=batch, user=contractor)
+    assert batch.step == Batch.Step.SUBMITTED
+    with pytest.raises(services.WorkflowError, match="交给检查人员"):
+        services.link_by_file_names(batch=batch, user=contractor)
+
+
+def test_reordering_swaps_image_numbers(batch, contractor):
+    item = batch.batch_items.order_by("item__item_number").first().item
+    one, two = _named(batch, item, 1), _named(batch, item, 2)
+    services.link_by_file_names(batch=batch, user=contractor)
+    services.reorder_item_pages(item=item, page_ids=[two.pk, one.pk], user=contractor)
+    assert list(item.pages.order_by("sequence").values_list("pk", flat=True)) == [two.pk, one.pk]
+
+
+def test_viewing_an_image_is_audited_and_confined(batch, contractor_client, archivist_client, media):
+    page = _ingest(batch, "p.jpg", scan_jpeg(seed=7)).page
+    url = reverse("digitization:page_image", args=[page.pk, "original"])
+    for client, query in ((contractor_client, ""), (archivist_client, "?download=1")):
+        response = client.get(url + query)
+        assert b"".join(response.streaming_content) == files.read(page.original_path)
+    actions = set(AuditEvent.objects.for_object(page).values_list("action", flat=True))
+    assert {"view_image", "download"} <= actions
+    from archive_office.roles import Role
+    from tests.conftest import signed_in
+    from tests.factories import make_user
+
+    stranger = signed_in(make_user(role=Role.CONTRACTOR))
+    assert stranger.get(url).status_code == 404
+
+
+def test_a_doubtful_page_is_confirmed_by_archive_staff_only(
+    batch, contractor_client, archivist_client, archivist
+):
+    page = _ingest(batch, "p.jpg", scan_jpeg(seed=8)).page
+    contractor_client.post(
+        reverse("digitization:page_doubt", args=[page.pk]), {"note": "印章模糊，是否为同一页？"}
+    )
+    assert (
+        contractor_client.post(
+            reverse("digitization:page_confirm", args=[page.pk]), {"note": "x"}
+        ).status_code
+        == 403
+    )
+    queue = archivist_client.get(reverse("digitization:doubtful_queue"))
+    assert [p.pk for p in queue.context["page"]] == [page.pk]
+    archivist_client.post(
+        reverse("digitization:page_confirm", args=[page.pk]), {"note": "核对原件，为同一页"}
+    )
+    page.refresh_from_db()
+    assert (page.confirmed_by, page.confirmation_note) == (archivist, "核对原件，为同一页")
+
+
+def test_an_item_zip_holds_its_images_unrecompressed_with_manifests(batch, contractor, contractor_client):
+    item = batch.batch_items.order_by("item__item_number").first().item
+    pages = [_named(batch, item, s) for s in (1, 2)]
+    services.link_by_file_names(batch=batch, user=contractor)
+    for page in pages:
+        tasks.process_page(page.pk)
+    assert tasks.build_package(item.pk) == "ready"
+    response = contractor_client.get(reverse("digitization:package_download", args=[item.pk]))
+    body = b"".join(response.streaming_content)
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        names = archive.namelist()
+        assert names[:2] == [f"{item.archival_code}-0001.jpg", f"{item.archival_code}-0002.jpg"]
+        assert archive.getinfo(names[0]).compress_type == zipfile.ZIP_STORED
+        import json
+
+        manifest = json.loads(archive.read("manifest.json"))
+        assert manifest["images"][0]["sha256"] == files.sha256_of(archive.read(names[0]))
+        assert b"<ArchivePackage" in archive.read("manifest.xml")
+    assert "zip" in response["Content-Disposition"]
+    assert AuditEvent.objects.filter(action="download", target_id=str(item.pk)).exists()
