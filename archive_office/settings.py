@@ -189,7 +189,12 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 30 * 60)
 CELERY_RESULT_EXPIRES = 24 * 3600
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600),
+    # A worker sweeps for tasks a dead worker left unacknowledged every interval x throttle seconds.
+    "unacked_restore_interval": envint("CELERY_RESTORE_INTERVAL", 10),
+    "unacked_restore_throttle": envint("CELERY_RESTORE_THROTTLE", 10),
+}
 CELERY_TASK_DEFAULT_QUEUE = envstr("CELERY_QUEUE", "archive")
 
 SECURE_PROXY_SSL_HEADER = (

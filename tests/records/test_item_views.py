@@ -179,11 +179,24 @@ def test_supervisors_read_but_do_not_catalogue(supervisor_client, catalogue):
     )
 
 
-def test_a_contractor_without_batches_reads_no_catalogue(contractor_client, catalogue):
-    assert contractor_client.get(LIST).status_code == 403
-    assert (
-        contractor_client.get(reverse("records:item_detail", args=[catalogue["zhang"].pk])).status_code == 403
+def test_a_contractor_reads_only_the_items_of_its_own_batches(contractor, contractor_client, catalogue):
+    from records.services import assemble_volumes
+    from tests.digitization.factories import make_batch
+
+    assert _codes(contractor_client.get(LIST)) == set()
+    zhang = catalogue["zhang"]
+    assemble_volumes(
+        fonds=zhang.fonds,
+        category_code=zhang.category_code,
+        year=zhang.year,
+        retention=zhang.retention,
+        business_category=zhang.business_category,
     )
+    make_batch(contractor=contractor, items=[zhang])
+    assert _codes(contractor_client.get(LIST)) == {zhang.archival_code}
+    other = catalogue["ouyang"]
+    assert contractor_client.get(reverse("records:item_detail", args=[other.pk])).status_code == 404
+    assert contractor_client.get(reverse("records:item_create")).status_code == 403
 
 
 def test_the_rules_page_lists_findings_with_a_link_to_correct_them(archivist_client, db):
