@@ -38,7 +38,8 @@ class BatchForm(forms.ModelForm):
         model = Batch
         fields = ["received_on", "scan_format", "note"]
         widgets = {
-            "received_on": forms.DateInput(attrs={"type": "date"}),
+            # type=date needs ISO dates whatever the language, so the format is fixed.
+            "received_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "note": forms.Textarea(attrs={"rows": 2}),
         }
 
