@@ -19,6 +19,7 @@ from records.codes import normalize_code
 from records.models import Item, Placement, Volume
 
 from . import files, imaging
+from .imaging.inspect import ScanFacts, inspect_scan
 from .models import Batch, BatchEvent, BatchItem, Numbering, Page, ScopeRule
 from .thumbnails import make_thumbnail
 
@@ -218,7 +219,7 @@ def ingest_file(
     held to the decompression-bomb limit. Nothing is written for a refused file.
     """
     try:
-        loaded = imaging.load_image(data, max_pixels=max_pixels)
+        loaded = inspect_scan(data, max_pixels=max_pixels)
     except imaging.ImageRejected as rejected:
         return IngestOutcome(
             name, refused=_("Not an image the archive can keep: %(reason)s") % {"reason": rejected}
@@ -267,7 +268,7 @@ def _create_page(
     path: str,
     sha256: str,
     data: bytes,
-    loaded: imaging.LoadedImage,
+    loaded: ScanFacts,
     operator: User | None,
     scanner: str,
     warnings: list[str],
