@@ -213,6 +213,10 @@ class PageQuerySet(models.QuerySet["Page"]):
     def for_user(self, user: settings.AUTH_USER_MODEL) -> PageQuerySet:  # type: ignore[valid-type]
         return self.filter(batch__in=Batch.objects.for_user(user))
 
+    def whole(self) -> PageQuerySet:
+        """Pages that stand for themselves: not a half stitched into another page."""
+        return self.filter(merged_into__isnull=True)
+
     def doubtful_open(self) -> PageQuerySet:
         return self.filter(doubtful=True, confirmed_at__isnull=True)
 
@@ -266,6 +270,15 @@ class Page(models.Model):
     software_version = models.CharField(_("software"), max_length=200, blank=True)
     overrides = models.JSONField(_("manual overrides"), default=dict, blank=True)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+    # The second half of an oversized page, joined onto the first: it is no page of its own any more.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("stitched into"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="halves",
+    )
     # A page the contractor is unsure of waits for archive staff to confirm it.
     doubtful = models.BooleanField(_("doubtful"), default=False)
     doubtful_note = models.TextField(_("doubt"), blank=True)

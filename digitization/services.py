@@ -167,7 +167,7 @@ def step_blockers(batch: Batch, step: str) -> list[str]:
         return numbering_problems(batch)
     if step == Batch.Step.PROCESSING and not batch.pages.exists():
         return [_("No scan has been received yet.")]
-    if step == Batch.Step.LINKING and batch.pages.filter(status=Page.Status.RECEIVED).exists():
+    if step == Batch.Step.LINKING and batch.pages.whole().filter(status=Page.Status.RECEIVED).exists():
         return [_("Some pages are still being processed.")]
     if step == Batch.Step.SUBMITTED:
         return submission_blockers(batch)
@@ -337,6 +337,47 @@ def set_overrides(*, page: Page, user: User, **overrides: object) -> None:
 
 
 @transaction.atomic
+def clear_overrides(*, page: Page, user: User) -> None:
+    """Back to the automatic result: drop the manual angle, turn and crop (a stitched pair stays joined)."""
+    _require_editable(page.batch)
+    page.overrides = {k: v for k, v in page.overrides.items() if k in {"stitch_with", "b_to_a"}}
+    page.status = Page.Status.RECEIVED
+    page.save(update_fields=["overrides", "status"])
+    audit.record(action=AuditEvent.Action.UPDATE, actor=user, target=page, overrides="automatic")
+    from .tasks import process_page
+
+    process_page.delay_on_commit(page.pk)
+
+
+@transaction.atomic
+def stitch_pages(*, page: Page, half: Page, user: User) -> None:
+    """Join two scans of one oversized page (overlapping by a third or more) into `page`."""
+    _require_editable(page.batch)
+    if half.pk == page.pk or half.batch_id != page.batch_id:
+        raise WorkflowError(_("Choose another scan of the same batch as the second half."))
+    if half.item_id or half.halves.exists() or half.merged_into_id:
+        raise WorkflowError(_("%(page)s is linked or stitched already.") % {"page": half.original_name})
+    Page.objects.filter(pk=half.pk).update(merged_into=page)
+    page.overrides = {**page.overrides, "stitch_with": half.pk}
+    page.status = Page.Status.RECEIVED
+    page.save(update_fields=["overrides", "status"])
+    audit.record(action=AuditEvent.Action.UPDATE, actor=user, target=page, stitch_with=half.pk)
+    from .tasks import process_page
+
+    process_page.delay_on_commit(page.pk)
+
+
+def undo_stitch(page: Page, *, reason: str) -> None:
+    """A pair that could not be joined surely: both scans stand alone again and the page says why."""
+    with transaction.atomic():
+        Page.objects.filter(merged_into=page).update(merged_into=None)
+        overrides = {k: v for k, v in page.overrides.items() if k != "stitch_with"}
+        Page.objects.filter(pk=page.pk).update(
+            overrides=overrides, status=Page.Status.FLAGGED, processing_note=reason[:300]
+        )
+
+
+@transaction.atomic
 def delete_page(*, page: Page, user: User) -> None:
     """Remove a duplicate or extra scan from the batch; the stored original file itself is kept."""
     _require_editable(page.batch)
@@ -379,7 +420,7 @@ def link_by_file_names(*, batch: Batch, user: User) -> int:
     _require_editable(batch)
     items = {normalize_code(code): item for code, item in _batch_items(batch).items()}
     linked = 0
-    for page in batch.pages.filter(item__isnull=True).order_by("scan_order"):
+    for page in batch.pages.whole().filter(item__isnull=True).order_by("scan_order"):
         stem = page.original_name.rsplit(".", 1)[0]
         match = NAMED_IMAGE.match(normalize_code(stem))
         item = items.get(match["code"]) if match else None
@@ -395,7 +436,7 @@ def link_by_file_names(*, batch: Batch, user: User) -> int:
 def link_by_scan_order(*, batch: Batch, user: User) -> int:
     """Give unlinked pages, in scan order, to the batch's items in volume page order, each its page count."""
     _require_editable(batch)
-    pages = list(batch.pages.filter(item__isnull=True).order_by("scan_order"))
+    pages = list(batch.pages.whole().filter(item__isnull=True).order_by("scan_order"))
     placements = (
         Placement.objects.filter(item__batch_item__batch=batch)
         .select_related("item")
@@ -502,11 +543,11 @@ def submission_blockers(batch: Batch) -> list[str]:
         for c in reconciliation(batch)
         if not c.agree and not c.explained
     ]
-    if batch.pages.filter(status__in=[Page.Status.RECEIVED, Page.Status.FAILED]).exists():
+    if batch.pages.whole().filter(status__in=[Page.Status.RECEIVED, Page.Status.FAILED]).exists():
         blockers.append(_("Some pages are unprocessed or failed processing."))
     if batch.pages.doubtful_open().exists():
         blockers.append(_("Doubtful pages wait for archive staff to confirm them."))
-    if batch.pages.filter(item__isnull=True).exists():
+    if batch.pages.whole().filter(item__isnull=True).exists():
         blockers.append(_("Some pages are not linked to an item."))
     return blockers
 

@@ -15,6 +15,8 @@ def process_page(page_id: int) -> str:
     if page is None:
         return "gone"  # deleted as a duplicate before a worker reached it
     overrides = page.overrides
+    if "stitch_with" in overrides:
+        return _stitch(page, overrides["stitch_with"])
     result = imaging.process_page(
         files.read(page.original_path),
         dpi_hint=page.dpi,
@@ -25,6 +27,28 @@ def process_page(page_id: int) -> str:
         crop=overrides.get("crop", True),
     )
     services.apply_processing(page, result)
+    return result.status
+
+
+def _stitch(page: Page, half_id: int) -> str:
+    """One task per pair: the page's original and its second half become one derivative."""
+    half = Page.objects.filter(pk=half_id).first()
+    if half is None:
+        services.undo_stitch(page, reason="the second half was removed")
+        return "flagged"
+    try:
+        result, b_to_a = imaging.stitch_scans(
+            files.read(page.original_path),
+            files.read(half.original_path),
+            dpi_hint=page.dpi,
+            jpeg_quality=JPEG_QUALITY,
+            fmt="tiff" if page.batch.scan_format == "tiff" else "jpeg",
+        )
+    except (imaging.ImageRejected, imaging.StitchRefused) as refused:
+        services.undo_stitch(page, reason=f"not stitched: {refused.reason}")
+        return "flagged"
+    services.apply_processing(page, result)
+    Page.objects.filter(pk=page.pk).update(overrides={**page.overrides, "b_to_a": b_to_a.round(6).tolist()})
     return result.status
 
 

@@ -99,7 +99,7 @@ def batch_pages(request: HttpRequest, pk: int) -> HttpResponse:
     elif shown in Page.Status.values:
         pages = pages.filter(status=shown)
     page = paginate(pages, request.GET.get("page"), 60)
-    busy = batch.pages.filter(status=Page.Status.RECEIVED).exists()
+    busy = batch.pages.whole().filter(status=Page.Status.RECEIVED).exists()
     return render(
         request, "digitization/batch_pages.html", {"batch": batch, "page": page, "busy": busy, "show": shown}
     )
@@ -269,6 +269,45 @@ def page_rotate(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(request, _("The page is being processed again with the new rotation."))
+    return _back_to(page)
+
+
+@require_POST
+@permission_required("digitization.change_page", raise_exception=True)
+def page_straighten(request: HttpRequest, pk: int) -> HttpResponse:
+    """Re-process with a skew angle a person measured, or back to the automatic one."""
+    page = _get_page_for_user(request, pk)
+    try:
+        if request.POST.get("automatic"):
+            services.clear_overrides(page=page, user=request.user)
+        else:
+            angle = float(request.POST.get("angle_deg", "").replace("°", ""))
+            if not -45 <= angle <= 45:
+                raise ValueError
+            services.set_overrides(page=page, user=request.user, angle_deg=angle)
+    except ValueError:
+        messages.error(request, _("Give the skew as degrees between -45 and 45."))
+    except services.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The page is being processed again."))
+    return _back_to(page)
+
+
+@require_POST
+@permission_required("digitization.change_page", raise_exception=True)
+def page_stitch(request: HttpRequest, pk: int) -> HttpResponse:
+    """Join this scan and another scan of the same oversized page, given by its scan order number."""
+    page = _get_page_for_user(request, pk)
+    half = page.batch.pages.filter(scan_order=request.POST.get("scan_order") or 0).first()
+    try:
+        if half is None:
+            raise services.WorkflowError(_("No scan of this batch has that number."))
+        services.stitch_pages(page=page, half=half, user=request.user)
+    except services.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The two halves are being stitched into one page."))
     return _back_to(page)
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .analysis import PageAnalysis, analyse_page
+from .analysis import DARK_PAPER_LEVEL, PageAnalysis, analyse_page
 from .geometry import Interpolation, PageFrame, rotation_matrix, warp_frame
 
 DEFAULT_MARGIN_MM = 2.5
@@ -48,7 +48,7 @@ def find_paper(
         frame = PageFrame.whole(width, height, angle_deg or 0.0)
         return PaperCrop(frame, None, (), colour, True, "no scanner border")
     hull = _paper_hull(page)
-    if hull is None or page.paper_fraction < 0.05 or page.paper_level < 60:
+    if hull is None or page.paper_fraction < 0.05 or page.paper_level < DARK_PAPER_LEVEL:
         frame = PageFrame.whole(width, height, angle_deg or 0.0)
         return PaperCrop(frame, None, (), colour, False, "no paper found: the image is almost entirely dark")
     if angle_deg is None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .analysis import InkPoints, PageAnalysis, analyse_page
+from .analysis import DARK_PAPER_LEVEL, InkPoints, PageAnalysis, analyse_page
 from .geometry import Interpolation, PageFrame, warp_frame
 
 MAX_SKEW_DEG = 15.0
@@ -24,7 +24,6 @@ SEARCH_DEG = 20.0  # searched either side of each axis, so a page at 16 degrees 
 BLANK_INK_MM2 = 15.0  # less ink than half a typed line: a blank page with specks
 MIN_INK_MM2 = 120.0  # about three and a half typed lines: below this a page is "nearly blank"
 MIN_EXCESS = 0.25  # text lines give 1 or more; pictures and stains stay near 0
-DARK_PAPER_LEVEL = 60  # brightest tenth of the image below this: no paper visible at all
 # Orientation votes run from -1 (upside down) to +1 (upright). Turning an upright page over is the worse
 # mistake, so a half turn needs a clearer vote than choosing between two sideways readings.
 FLIP_VOTE = 0.45

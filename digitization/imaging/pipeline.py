@@ -206,6 +206,8 @@ def straighten(
             SkewResult(angle_deg, 1.0, False, "manual angle") if angle_deg is not None else detect_skew(page)
         )
         if rotation_deg is not None:
+            if rotation_deg % 90:
+                raise ValueError(f"rotation must be 0, 90, 180 or 270 degrees, not {rotation_deg}")
             orientation = OrientationResult(int(rotation_deg) % 360, 1.0, False, "manual rotation")
         else:
             orientation = detect_orientation(page, skew=skew)

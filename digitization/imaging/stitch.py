@@ -15,13 +15,15 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .analysis import analyse_page, to_grey
+from .analysis import analyse_page, median_uint8, to_grey
 
 MIN_INLIERS = 30
 MAX_SCALE_ERROR = 0.015  # 1.5%: more means the halves were scanned at different resolutions
 MIN_OVERLAP_MM = 8.0
 MIN_AGREEMENT = 0.6  # correlation of the overlapping parts; true halves reach 0.9 and more
-BAND_SHARE = 0.35  # share of a half, along its open side, searched for features
+# Share of a half, along its open side, searched first. The two bands meet when the overlap is under
+# BAND_SHARE / (1 - BAND_SHARE) of the page width (flatbed halves of A3 overlap less); else all is searched.
+BAND_SHARE = 0.35
 RATIO_TEST = 0.8
 FEATURE_DPI = 75.0  # matching resolution: text strokes still resolved, SIFT stays well under a second
 
@@ -60,13 +62,11 @@ def stitch_pair(
         raise StitchRefused("one half is colour and the other grey: scan both halves the same way")
     page_a, page_b = _Half.of(a, dpi), _Half.of(b, dpi)
     scale = page_a.scale
-    points_b, points_a, matches = _match(page_a, page_b)
-    if len(points_a) < min_inliers:
-        raise StitchRefused(f"only {len(points_a)} matching details between the halves (need {min_inliers})")
-    model, inlier_mask = cv2.estimateAffinePartial2D(
-        points_b, points_a, method=cv2.RANSAC, ransacReprojThreshold=1.5, maxIters=5000, confidence=0.999
-    )
-    inliers = 0 if inlier_mask is None else int(inlier_mask.sum())
+    model, inliers, matches = _fit(page_a, page_b, BAND_SHARE)
+    if inliers < min_inliers:
+        model, inliers, matches = _fit(page_a, page_b, 1.0)
+    if matches < 3:
+        raise StitchRefused("no details to match between the halves (blank halves?)")
     if model is None or inliers < min_inliers:
         raise StitchRefused(f"only {inliers} matching details agree on one placement (need {min_inliers})")
     found_scale = float(np.sqrt(abs(np.linalg.det(model[:, :2]))))
@@ -122,14 +122,26 @@ class _Half:
         return value * self.dpi / self.scale / 25.4
 
 
-def _feature_mask(page: _Half) -> np.ndarray:
+def _fit(page_a: _Half, page_b: _Half, band: float) -> tuple[np.ndarray | None, int, int]:
+    """Similarity from b to a (matching resolution) by RANSAC; with its inlier and match counts."""
+    points_b, points_a = _match(page_a, page_b, band)
+    if len(points_a) < 3:
+        return None, 0, len(points_a)
+    model, inlier_mask = cv2.estimateAffinePartial2D(
+        points_b, points_a, method=cv2.RANSAC, ransacReprojThreshold=1.5, maxIters=5000, confidence=0.999
+    )
+    inliers = 0 if model is None or inlier_mask is None else int(inlier_mask.sum())
+    return model, inliers, len(points_a)
+
+
+def _feature_mask(page: _Half, share: float) -> np.ndarray:
     """Paper only (lid corners look alike on every scan), and only the band along the open side."""
     mask = page.paper_mask.copy()
     h, w = mask.shape
     open_sides = [side for side, edge in _edges(mask).items() if np.count_nonzero(edge) > 0.5 * edge.size]
-    if len(open_sides) == 1:
+    if len(open_sides) == 1 and share < 1.0:
         band = np.zeros_like(mask)
-        depth_x, depth_y = int(BAND_SHARE * w), int(BAND_SHARE * h)
+        depth_x, depth_y = int(share * w), int(share * h)
         side = open_sides[0]
         if side == "left":
             band[:, :depth_x] = 255
@@ -147,25 +159,36 @@ def _edges(mask: np.ndarray) -> dict[str, np.ndarray]:
     return {"left": mask[:, 0], "right": mask[:, -1], "top": mask[0], "bottom": mask[-1]}
 
 
-def _match(page_a: _Half, page_b: _Half) -> tuple[np.ndarray, np.ndarray, int]:
-    # Precise upscaling removes SIFT's half-pixel bias, which would not cancel for a half turned round.
-    sift = cv2.SIFT_create(enable_precise_upscale=True)
-    keys_a, desc_a = sift.detectAndCompute(page_a.grey, _feature_mask(page_a))
-    keys_b, desc_b = sift.detectAndCompute(page_b.grey, _feature_mask(page_b))
-    if desc_a is None or desc_b is None or len(keys_a) < 2 or len(keys_b) < 2:
-        raise StitchRefused("no detail to match near the join (blank halves?)")
+def _match(page_a: _Half, page_b: _Half, band: float) -> tuple[np.ndarray, np.ndarray]:
+    keys_a, desc_a = _features(page_a, band)
+    keys_b, desc_b = _features(page_b, band)
+    if len(keys_a) < 2 or len(keys_b) < 2:
+        return np.zeros((0, 2), np.float32), np.zeros((0, 2), np.float32)
     matcher = cv2.FlannBasedMatcher({"algorithm": 1, "trees": 4}, {"checks": 64})
     pairs = matcher.knnMatch(desc_b, desc_a, k=2)
     good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < RATIO_TEST * p[1].distance]
-    points_b = np.float32([keys_b[m.queryIdx].pt for m in good]).reshape(-1, 2)
-    points_a = np.float32([keys_a[m.trainIdx].pt for m in good]).reshape(-1, 2)
-    return points_b, points_a, len(good)
+    points_b = keys_b[[m.queryIdx for m in good]].reshape(-1, 2)
+    points_a = keys_a[[m.trainIdx for m in good]].reshape(-1, 2)
+    return points_b, points_a
+
+
+def _features(page: _Half, band: float) -> tuple[np.ndarray, np.ndarray | None]:
+    """SIFT keypoint positions and descriptors; the image is cut to the band first (SIFT's pyramid
+    costs the whole image it is given, whatever the mask)."""
+    mask = _feature_mask(page, band)
+    x, y, w, h = cv2.boundingRect(mask)
+    if w == 0 or h == 0:
+        return np.zeros((0, 2), np.float32), None
+    # Precise upscaling removes SIFT's half-pixel bias, which would not cancel for a half turned round.
+    sift = cv2.SIFT_create(enable_precise_upscale=True)
+    keys, desc = sift.detectAndCompute(page.grey[y : y + h, x : x + w], mask[y : y + h, x : x + w])
+    points = np.float32([k.pt for k in keys]).reshape(-1, 2) + np.float32([x, y])
+    return points, desc
 
 
 def _to_full(model: np.ndarray, scale: int) -> np.ndarray:
     """A model fitted on copies reduced by `scale` (area averaging) to full-resolution pixel centres."""
-    reduce = np.array([[1.0 / scale, 0, 0.5 / scale - 0.5], [0, 1.0 / scale, 0.5 / scale - 0.5], [0, 0, 1]])
-    return np.linalg.inv(reduce) @ np.vstack([model, [0, 0, 1]]) @ reduce
+    return np.linalg.inv(_reduction(scale)) @ np.vstack([model, [0, 0, 1]]) @ _reduction(scale)
 
 
 def _centre_to_edge(matrix: np.ndarray) -> np.ndarray:
@@ -196,7 +219,7 @@ def _overlap(page_a: _Half, page_b: _Half, model: np.ndarray) -> tuple[float, fl
 def _compose(
     a: np.ndarray, b: np.ndarray, b_to_a: np.ndarray, page_a: _Half
 ) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
-    """Paste a by whole pixels, warp b once (cubic) next to it, and join them along the cheapest seam."""
+    """Paste a by whole pixels, find the seam on small copies, then warp b (cubic) only where it is used."""
     ha, wa = a.shape[:2]
     hb, wb = b.shape[:2]
     corners_b = np.array([[-0.5, -0.5], [wb - 0.5, -0.5], [wb - 0.5, hb - 0.5], [-0.5, hb - 0.5]])
@@ -206,41 +229,78 @@ def _compose(
     x1 = int(np.ceil(max(wa, placed[:, 0].max() + 0.5)))
     y1 = int(np.ceil(max(ha, placed[:, 1].max() + 0.5)))
     width, height = x1 - x0, y1 - y0
-    fill = page_a.paper_colour if a.ndim == 3 else page_a.paper_colour[:1]
-    canvas = np.empty((height, width, *a.shape[2:]), np.uint8)
-    canvas[:] = np.array(fill, np.uint8)
-    canvas[-y0 : -y0 + ha, -x0 : -x0 + wa] = a
-    covers_a = np.zeros((height, width), np.uint8)
-    covers_a[-y0 : -y0 + ha, -x0 : -x0 + wa] = 255
-    # b is only warped over its own footprint on the canvas.
+    fill = tuple(float(v) for v in (page_a.paper_colour if a.ndim == 3 else page_a.paper_colour[:1]))
+    pad = (-y0, y1 - ha, -x0, x1 - wa)  # top, bottom, left, right
+    canvas = cv2.copyMakeBorder(a, *pad, cv2.BORDER_CONSTANT, value=fill)
+    covers_a = cv2.copyMakeBorder(np.full((ha, wa), 255, np.uint8), *pad, cv2.BORDER_CONSTANT, value=0)
+    # Everything below happens inside b's bounding box on the canvas.
     bx0 = max(0, int(np.floor(placed[:, 0].min() + 0.5)) - x0)
     by0 = max(0, int(np.floor(placed[:, 1].min() + 0.5)) - y0)
     bx1 = min(width, int(np.ceil(placed[:, 0].max() + 0.5)) - x0)
     by1 = min(height, int(np.ceil(placed[:, 1].max() + 0.5)) - y0)
-    to_roi = np.array([[1.0, 0, -x0 - bx0], [0, 1.0, -y0 - by0], [0, 0, 1]]) @ b_to_a
-    roi_size = (bx1 - bx0, by1 - by0)
-    border = tuple(float(v) for v in fill)
-    warped_b = cv2.warpAffine(b, to_roi[:2], roi_size, flags=cv2.INTER_CUBIC, borderValue=border)
-    covers_b = np.zeros((height, width), np.uint8)
-    covers_b[by0:by1, bx0:bx1] = cv2.warpAffine(
-        np.full((hb, wb), 255, np.uint8), to_roi[:2], roi_size, flags=cv2.INTER_NEAREST
-    )
     roi = (slice(by0, by1), slice(bx0, bx1))
+    to_roi = np.array([[1.0, 0, -x0 - bx0], [0, 1.0, -y0 - by0], [0, 0, 1]]) @ b_to_a
+    covers_b = np.zeros((height, width), np.uint8)
+    # b's footprint, one pixel inside its edge: the outermost pixels are part border after interpolation.
+    inset = np.array([[0.5, 0.5], [wb - 1.5, 0.5], [wb - 1.5, hb - 1.5], [0.5, hb - 1.5]])
+    footprint = inset @ to_roi[:2, :2].T + to_roi[:2, 2]
+    cv2.fillConvexPoly(covers_b[roi], np.round(footprint * 16).astype(np.int32), 255, cv2.LINE_8, 4)
+
     scale = page_a.scale
-    small_a, small_b = _reduce(canvas[roi], scale), _reduce(warped_b, scale)
+    small_a = _reduce(canvas[roi], scale)
+    small_model = _reduction(scale) @ to_roi @ np.linalg.inv(_reduction(scale))
+    small_b = cv2.warpAffine(_reduce(b, scale), small_model[:2], small_a.shape[1::-1], borderValue=fill)
     has_a, has_b = _reduce(covers_a[roi], scale) == 255, _reduce(covers_b[roi], scale) == 255
-    weight = _seam_weight(small_a, small_b, has_a, has_b, roi_size, scale, page_a.paper_level)
-    warped_b = _match_exposure(small_a, small_b, has_a & has_b, warped_b)
-    target = canvas[roi]
-    cv2.copyTo(warped_b, (weight == 255).astype(np.uint8), target)
-    soft = np.nonzero((weight > 0) & (weight < 255))
-    if len(soft[0]):
-        alpha = weight[soft].astype(np.float32) / 255.0
-        if a.ndim == 3:
-            alpha = alpha[:, None]
-        mixed = target[soft].astype(np.float32) * (1 - alpha) + warped_b[soft].astype(np.float32) * alpha
-        target[soft] = np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
+    weight = _seam_weight(small_a, small_b, has_a, has_b, (bx1 - bx0, by1 - by0), scale, page_a.paper_level)
+    covers_b[roi] &= cv2.inRange(weight, 1, 255)  # b counts as image only where it is used
+    gains = _exposure_gains(small_a, small_b, has_a & has_b)
+    # Warp b band by band, each only as wide as b is used there: the seam wanders, so one bounding
+    # box would cover nearly all of b.
+    for top in range(0, by1 - by0, 256):
+        rows = slice(top, min(top + 256, by1 - by0))
+        left, _, used_w, _ = cv2.boundingRect(covers_b[roi][rows])
+        if used_w:
+            _paste_b(
+                canvas[roi][rows, left : left + used_w],
+                weight[rows, left : left + used_w],
+                b,
+                to_roi,
+                (left, top),
+                fill,
+                gains,
+            )
     return canvas, cv2.bitwise_or(covers_a, covers_b), (-x0, -y0)
+
+
+def _paste_b(
+    target: np.ndarray,
+    weight: np.ndarray,
+    b: np.ndarray,
+    to_roi: np.ndarray,
+    origin: tuple[int, int],
+    fill: tuple[float, ...],
+    gains: tuple[float, ...] | None,
+) -> None:
+    """Warp b (cubic) onto one rectangle of the canvas and blend it in by its seam weight."""
+    to_target = np.array([[1.0, 0, -origin[0]], [0, 1.0, -origin[1]], [0, 0, 1]]) @ to_roi
+    height, width = weight.shape
+    warped_b = cv2.warpAffine(b, to_target[:2], (width, height), flags=cv2.INTER_CUBIC, borderValue=fill)
+    if gains is not None:
+        warped_b = cv2.multiply(warped_b, (*gains, *(1.0,) * (4 - len(gains))))
+    cv2.copyTo(warped_b, cv2.inRange(weight, 255, 255), target)
+    soft = cv2.findNonZero(cv2.inRange(weight, 1, 254))
+    if soft is not None:
+        cols, rows = soft.reshape(-1, 2).T
+        alpha = weight[rows, cols].astype(np.float32) / 255.0
+        if b.ndim == 3:
+            alpha = alpha[:, None]
+        mixed = target[rows, cols] * (1 - alpha) + warped_b[rows, cols] * alpha
+        target[rows, cols] = np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
+
+
+def _reduction(scale: int) -> np.ndarray:
+    """Full-resolution pixel centres to those of a copy area-averaged by a whole factor."""
+    return np.array([[1.0 / scale, 0, 0.5 / scale - 0.5], [0, 1.0 / scale, 0.5 / scale - 0.5], [0, 0, 1]])
 
 
 def _reduce(image: np.ndarray, scale: int) -> np.ndarray:
@@ -250,19 +310,23 @@ def _reduce(image: np.ndarray, scale: int) -> np.ndarray:
     return cv2.resize(image[:h, :w], (w // scale, h // scale), interpolation=cv2.INTER_AREA)
 
 
-def _match_exposure(
-    small_a: np.ndarray, small_b: np.ndarray, both: np.ndarray, warped_b: np.ndarray
-) -> np.ndarray:
-    """Scale b's channels so its paper matches a's in the overlap (two scans rarely expose alike)."""
-    if np.count_nonzero(both) < 200:
-        return warped_b
-    sample_a = small_a[both].reshape(np.count_nonzero(both), -1).astype(np.float32)
-    sample_b = small_b[both].reshape(np.count_nonzero(both), -1).astype(np.float32)
-    bright = sample_a.mean(axis=1) >= np.percentile(sample_a.mean(axis=1), 50)  # paper, not ink
-    gains = np.median(sample_a[bright], axis=0) / np.maximum(np.median(sample_b[bright], axis=0), 1.0)
+def _exposure_gains(small_a: np.ndarray, small_b: np.ndarray, both: np.ndarray) -> tuple[float, ...] | None:
+    """Per-channel gains that bring b's paper to a's in the overlap (two scans rarely expose alike)."""
+    count = np.count_nonzero(both)
+    if count < 200:
+        return None
+    sample_a, sample_b = small_a[both].reshape(count, -1), small_b[both].reshape(count, -1)
+    luma = to_grey(small_a)[both]
+    paper = luma >= median_uint8(luma)  # the brighter half of the overlap is paper, not ink
+    gains = np.array(
+        [
+            median_uint8(sample_a[paper, c]) / max(median_uint8(sample_b[paper, c]), 1)
+            for c in range(sample_a.shape[1])
+        ]
+    )
     if np.all(np.abs(gains - 1.0) < 0.005) or np.any(np.abs(gains - 1.0) > 0.25):
-        return warped_b
-    return cv2.multiply(warped_b, tuple(float(g) for g in gains) + (1.0,) * (4 - len(gains)))
+        return None
+    return tuple(float(g) for g in gains)
 
 
 def _seam_weight(
@@ -274,7 +338,11 @@ def _seam_weight(
     scale: int,
     paper: float,
 ) -> np.ndarray:
-    """Per pixel, how much comes from b (0..255): b's side of the cheapest path through the overlap."""
+    """Per pixel, how much comes from b (0..255): b's side of the cheapest path through the overlap.
+
+    The path runs the whole length of the canvas, so slivers of b that stick out beside a (its tilted
+    lid edges) stay on a's side and b is only ever needed beyond the seam.
+    """
     both = has_a & has_b
     take_b = (has_b & ~has_a).astype(np.float32)
     if both.any():
@@ -292,7 +360,7 @@ def _seam_weight(
         seam = _cheapest_path(seam_cost if vertical else seam_cost.T)
         positions = np.arange(both.shape[axis])
         after = positions[None, :] > seam[:, None] if vertical else positions[:, None] > seam[None, :]
-        take_b = np.where(both, (after if b_after else ~after).astype(np.float32), take_b)
+        take_b = (has_b & (after if b_after else ~after)).astype(np.float32)
     # Upsampling the choice smooths it over a few pixels: a feathered, not a hard, join.
     small = np.round(take_b * 255).astype(np.uint8)
     up = cv2.resize(small, (small.shape[1] * scale, small.shape[0] * scale), interpolation=cv2.INTER_LINEAR)

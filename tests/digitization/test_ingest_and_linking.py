@@ -217,3 +217,56 @@ def test_an_item_zip_holds_its_images_unrecompressed_with_manifests(batch, contr
         assert b"<ArchivePackage" in archive.read("manifest.xml")
     assert "zip" in response["Content-Disposition"]
     assert AuditEvent.objects.filter(action="download", target_id=str(item.pk)).exists()
+
+
+def _half_scans(seed: int = 41) -> tuple[bytes, bytes]:
+    from tests.digitization.synthetic_pages import A3_LANDSCAPE_MM, encode, make_page, split_halves
+
+    pair = split_halves(make_page(dpi=100, size_mm=A3_LANDSCAPE_MM, seed=seed)[0], dpi=100, turn_b=True)
+    return encode(pair.a, "JPEG", dpi=100), encode(pair.b, "JPEG", dpi=100)
+
+
+def test_two_halves_of_an_oversized_page_are_stitched_into_one_page(batch, contractor):
+    data_a, data_b = _half_scans()
+    left = _ingest(batch, "a3_a.jpg", data_a).page
+    right = _ingest(batch, "a3_b.jpg", data_b).page
+    services.stitch_pages(page=left, half=right, user=contractor)
+    assert tasks.process_page(left.pk) in {"ok", "flagged"}
+    left.refresh_from_db()
+    right.refresh_from_db()
+    assert right.merged_into == left
+    assert len(left.overrides["b_to_a"]) == 3
+    with Image.open(files.media_path(left.derivative_path)) as joined, Image.open(io.BytesIO(data_a)) as half:
+        assert joined.width > half.width * 1.4  # both halves are in it
+    assert list(batch.pages.whole()) == [left]
+
+
+def test_halves_that_do_not_belong_together_are_refused_with_a_reason(batch, contractor):
+    left = _ingest(batch, "x_a.jpg", _half_scans(seed=42)[0]).page
+    other = _ingest(batch, "y_b.jpg", _half_scans(seed=43)[1]).page
+    services.stitch_pages(page=left, half=other, user=contractor)
+    assert tasks.process_page(left.pk) == "flagged"
+    left.refresh_from_db()
+    other.refresh_from_db()
+    assert other.merged_into is None
+    assert left.status == Page.Status.FLAGGED
+    assert left.processing_note.startswith("not stitched")
+
+
+def test_a_person_can_set_the_skew_and_go_back_to_automatic(batch, contractor_client):
+    page = _ingest(batch, "p.jpg", scan_jpeg(seed=30)).page
+    response = contractor_client.post(
+        reverse("digitization:page_straighten", args=[page.pk]), {"angle_deg": "1.5"}
+    )
+    assert response.status_code == 302
+    page.refresh_from_db()
+    assert page.overrides == {"angle_deg": 1.5}
+    contractor_client.post(reverse("digitization:page_straighten", args=[page.pk]), {"automatic": "1"})
+    page.refresh_from_db()
+    assert page.overrides == {}
+    bad = contractor_client.post(
+        reverse("digitization:page_straighten", args=[page.pk]), {"angle_deg": "九十"}
+    )
+    assert bad.status_code == 302
+    page.refresh_from_db()
+    assert page.overrides == {}

@@ -1,0 +1,31 @@
+"""An oversized page scanned in two overlapping halves, joined and processed as one page."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .codec import LoadedImage, load_image
+from .pipeline import PageResult, process_loaded
+from .stitch import stitch_pair
+
+
+def stitch_scans(
+    data_a: bytes, data_b: bytes, *, dpi_hint: float | None = None, jpeg_quality: int = 85, fmt: str = "jpeg"
+) -> tuple[PageResult, np.ndarray]:
+    """Join half b onto half a and run the page pipeline on the result; also return b_to_a (3x3).
+
+    Raises ImageRejected for an unreadable half and StitchRefused when the halves cannot be joined surely.
+    """
+    half_a = load_image(data_a, dpi_hint=dpi_hint)
+    half_b = load_image(data_b, dpi_hint=dpi_hint)
+    joined = stitch_pair(half_a.pixels, half_b.pixels, dpi=half_a.dpi)
+    page = LoadedImage(
+        pixels=joined.image,
+        dpi=half_a.dpi,
+        dpi_source=half_a.dpi_source,
+        colour_mode=half_a.colour_mode,
+        source_format=half_a.source_format,
+        source_mode=half_a.source_mode,
+        valid=joined.valid,
+    )
+    return process_loaded(page, jpeg_quality=jpeg_quality, fmt=fmt), joined.b_to_a
