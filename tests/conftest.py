@@ -72,3 +72,9 @@ def _default_language():
 
     with translation.override(settings.LANGUAGE_CODE):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings, tmp_path_factory):
+    """No test writes originals or derivatives into the checkout's var/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

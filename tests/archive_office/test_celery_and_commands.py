@@ -38,3 +38,19 @@ def test_check_health_fails_when_no_worker_answers(db, monkeypatch):
     with pytest.raises(SystemExit) as exit_:
         call_command("check_health", timeout=0.2)
     assert exit_.value.code == 1
+
+
+def test_seed_demo_gives_a_catalogue_in_volumes_and_a_batch_with_real_scans(db, settings, tmp_path):
+    from digitization.models import Batch, Page
+    from records.models import Item, Volume
+
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo")
+    assert Item.objects.count() == 60
+    assert Volume.objects.exists()
+    batch = Batch.objects.get()
+    assert batch.contractor.username == "contractor"
+    assert Page.objects.filter(batch=batch).count() == batch.numberings.first().placement.volume.page_count
+    call_command("seed_demo")
+    assert Item.objects.count() == 60
+    assert Batch.objects.count() == 1

@@ -5,6 +5,8 @@ from django.utils.module_loading import import_string
 # Each app contributes its demo data; order matters (people first, then the catalogue that cites them).
 SEEDERS = [
     "archive_office.demo.seed",
+    "records.demo.seed",
+    "digitization.demo.seed",
 ]
 
 
