@@ -1,5 +1,6 @@
 """Search keys for the service counter: name bigrams, pinyin initials, and what a query is."""
 
+import datetime
 import enum
 import re
 import unicodedata
@@ -124,7 +125,12 @@ def classify_query(q: str) -> ClassifiedQuery:
     if len(packed) == 15 and packed.isascii() and packed.isdigit():
         return ClassifiedQuery(QueryKind.CITIZEN_ID, convert_15_to_18(packed))
     if _CITIZEN_ID_18.match(packed):
-        if _is_credit_code(packed) and citizen_id_check_char(packed[:17]) != packed[17]:
+        # About 2% of credit codes are 18 digits that also pass the ID check; in those the "birth date"
+        # (characters 7-14) reads like year 1221, so a credit code without a plausible date wins.
+        looks_like_id = citizen_id_check_char(packed[:17]) == packed[17] and _plausible_birth_date(
+            packed[6:14]
+        )
+        if _is_credit_code(packed) and not looks_like_id:
             return ClassifiedQuery(QueryKind.CREDIT_CODE, packed)
         return ClassifiedQuery(QueryKind.CITIZEN_ID, packed)
     if _CREDIT_CODE.match(packed):
@@ -142,6 +148,14 @@ def classify_query(q: str) -> ClassifiedQuery:
     if _CJK.search(text):
         return ClassifiedQuery(QueryKind.CHINESE, text)
     return ClassifiedQuery(QueryKind.TEXT, text)
+
+
+def _plausible_birth_date(yyyymmdd: str) -> bool:
+    try:
+        born = datetime.date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:]))
+    except ValueError:
+        return False
+    return 1900 <= born.year <= datetime.date.today().year
 
 
 def _is_credit_code(value: str) -> bool:

@@ -186,3 +186,8 @@ def test_it_takes_18_digits_that_pass_only_the_credit_code_check_for_a_credit_co
 
 def test_its_kinds_are_plain_strings_for_templates_and_urls():
     assert QueryKind.CITIZEN_ID == "citizen_id"
+
+
+def test_an_all_digit_credit_code_that_passes_the_id_check_is_still_a_credit_code():
+    # 91370112212277925X passes both checks; its "birth date" 1221-22-77 gives it away.
+    assert classify_query("91370112212277925X").kind == QueryKind.CREDIT_CODE
