@@ -55,11 +55,11 @@ SOFTWARE_VERSION names this code and its library versions, for the digitization 
 from .analysis import PageAnalysis, analyse_page
 from .codec import DEFAULT_MAX_PIXELS, ColourMode, ImageRejected, LoadedImage, encode_image, load_image
 from .crop import DEFAULT_MARGIN_MM, PaperCrop, crop_to_paper, find_paper
-from .deskew import OrientationResult, SkewResult, deskew, detect_orientation, detect_skew
 from .geometry import PageFrame
 from .normalize import NormalizedPage, normalize_item_pages
 from .pairs import stitch_scans
 from .pipeline import SOFTWARE_VERSION, PageResult, ProcessedPixels, process_loaded, process_page, straighten
+from .skew import OrientationResult, SkewResult, deskew, detect_orientation, detect_skew
 from .stitch import StitchRefused, StitchResult, stitch_pair
 
 __all__ = [

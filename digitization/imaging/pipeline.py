@@ -13,8 +13,8 @@ import numpy as np
 from .analysis import analyse_page
 from .codec import DEFAULT_MAX_PIXELS, ColourMode, ImageRejected, LoadedImage, encode_image, load_image
 from .crop import DEFAULT_MARGIN_MM, find_paper
-from .deskew import OrientationResult, SkewResult, detect_orientation, detect_skew
 from .geometry import Interpolation, PageFrame, warp_frame
+from .skew import OrientationResult, SkewResult, detect_orientation, detect_skew
 
 logger = logging.getLogger(__name__)
 

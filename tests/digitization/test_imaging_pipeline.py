@@ -95,9 +95,12 @@ def test_a_sixteen_bit_grey_scan_stays_grey(scan):
 
 def test_bad_inputs_are_refused_with_a_reason_and_never_raise(scan_jpeg):
     bomb_png = encode(np.zeros((2000, 2000), np.uint8), "PNG")
+    noise = np.random.default_rng(3).integers(0, 256, 4000, dtype=np.uint8).tobytes()
     cases = {
         "truncated": scan_jpeg[: len(scan_jpeg) // 2],
         "not an image": b"<html>scanner error</html>",
+        "jpeg header, noise after": scan_jpeg[:600] + noise,
+        "png header, noise after": encode(np.zeros((200, 200), np.uint8), "PNG")[:40] + noise,
         "tiny": encode(np.full((30, 20, 3), 240, np.uint8), "PNG"),
         "empty": b"",
     }
@@ -195,6 +198,22 @@ def test_a_folder_run_writes_derivatives_and_a_report(folder, tmp_path):
     assert matrix.shape == (3, 3)
     assert np.allclose(matrix[2], [0, 0, 1])
     assert json.loads(json.dumps(report)) == report
+
+
+def test_halves_that_do_not_join_are_kept_apart_and_flagged(tmp_path):
+    source, out = tmp_path / "in", tmp_path / "out"
+    source.mkdir()
+    for seed, half in ((64, "a"), (65, "b")):
+        pair = split_halves(make_page(dpi=DPI, size_mm=A3_LANDSCAPE_MM, seed=seed)[0], dpi=DPI)
+        (source / f"plan_{half}.png").write_bytes(encode(getattr(pair, half), "PNG", dpi=DPI))
+
+    report = process_folder(source, out, stitch=True)
+
+    assert report["stitch"] == {"plan": {"b_to_a": None}}
+    assert sorted(p.name for p in out.iterdir()) == ["plan_a.jpg", "plan_b.jpg"]
+    for name in ("plan_a.png", "plan_b.png"):
+        assert report["results"][name]["status"] == "flagged"
+        assert report["results"][name]["reason"].startswith("not stitched")
 
 
 def test_the_management_command_wraps_the_folder_run(folder, tmp_path):

@@ -144,8 +144,8 @@ def _upright_cues(page: PageAnalysis, turn_deg: float) -> tuple[float, float, in
     """Evidence (-1..1 each) that the page is upright when turned back by turn_deg, or upside down.
 
     Two cues from how documents are written: (1) Latin script has far more ascenders than descenders,
-    so the dense x-height band sits low within each line; (2) lines start at one left margin and end
-    ragged on the right. Chinese text gives no ascender signal, but the margin cue still holds.
+    so each line carries more ink above its dense x-height band than below it; (2) lines start at one
+    left margin and end ragged on the right. Chinese gives no ascender signal; the margin cue still holds.
     """
     points = page.fine_points
     rad = np.deg2rad(turn_deg)
@@ -154,7 +154,10 @@ def _upright_cues(page: PageAnalysis, turn_deg: float) -> tuple[float, float, in
     across -= across.min()
     rows = across.astype(np.intp)
     profile = np.bincount(rows, points.weight)
-    inside = profile > 0.08 * np.percentile(profile, 98)
+    # Lines are runs of rows with ink, split at the (nearly) empty rows between them. The reference is
+    # a typical inked row, not the peak, so heavy table rules do not swallow the sparse ascender rows.
+    typical = np.percentile(profile[profile > 0], 75)
+    inside = profile > 0.05 * typical
     edges = np.flatnonzero(np.diff(np.concatenate([[0], inside.astype(np.int8), [0]])))
     starts, ends = edges[::2], edges[1::2]
     ascender = _ascender_vote(profile, starts, ends)
@@ -180,16 +183,20 @@ def _upright_cues(page: PageAnalysis, turn_deg: float) -> tuple[float, float, in
 
 
 def _ascender_vote(profile: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> float:
-    offsets = []
+    """Per line, ink above the dense core minus ink below it; a t-like score over all lines, -1..1."""
+    leans = []
     for start, end in zip(starts, ends, strict=True):
-        if end - start >= 4:
-            segment = profile[start:end]
-            centroid = float(np.dot(segment, np.arange(len(segment)))) / max(float(segment.sum()), 1e-9)
-            offsets.append((centroid - (len(segment) - 1) / 2) / len(segment))
-    if len(offsets) < 4:
+        segment = profile[start:end]
+        if len(segment) < 4:
+            continue  # a rule or a speck, not a line of letters
+        core = np.flatnonzero(segment >= 0.5 * segment.max())
+        above, below = segment[: core[0]].sum(), segment[core[-1] + 1 :].sum()
+        if above + below > 0:
+            leans.append((above - below) / (above + below))
+    if len(leans) < 4:
         return 0.0
-    spread = float(np.std(offsets)) / np.sqrt(len(offsets))
-    return float(np.clip(np.mean(offsets) / max(spread, 1e-6) / 6.0, -1, 1))
+    spread = float(np.std(leans)) / np.sqrt(len(leans))
+    return float(np.clip(np.mean(leans) / max(spread, 1e-6) / 6.0, -1, 1))
 
 
 def _aligned_share(ends: np.ndarray, tolerance: float) -> float:
