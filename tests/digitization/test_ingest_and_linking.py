@@ -270,3 +270,32 @@ def test_a_person_can_set_the_skew_and_go_back_to_automatic(batch, contractor_cl
     assert bad.status_code == 302
     page.refresh_from_db()
     assert page.overrides == {}
+
+
+def test_ingest_scans_keeps_the_good_files_of_a_folder_and_reports_the_bad(batch, tmp_path):
+    import json
+
+    from django.core.management import call_command
+
+    folder = tmp_path / "scanner"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "001.jpg").write_bytes(scan_jpeg(seed=40))
+    (folder / "sub" / "002.jpg").write_bytes(scan_jpeg(seed=41))
+    (folder / "003.jpg").write_bytes(scan_jpeg(seed=42)[:3000])  # truncated
+    (folder / "notes.txt").write_text("扫描记录", encoding="utf-8")
+    report = tmp_path / "report.json"
+    call_command(
+        "ingest_scans", batch.code, str(folder), "--report", str(report), "--scanner", "EPSON DS-50000"
+    )
+    result = json.loads(report.read_text(encoding="utf-8"))
+    assert sorted(entry["file"] for entry in result["accepted"]) == ["001.jpg", "sub/002.jpg"]
+    assert sorted(entry["file"] for entry in result["refused"]) == ["003.jpg", "notes.txt"]
+    assert all(entry["reason"] for entry in result["refused"])
+    assert Page.objects.filter(batch=batch, scanner="EPSON DS-50000").count() == 2
+
+
+def test_ingest_scans_fails_for_an_unknown_batch(db, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError):
+        call_command("ingest_scans", "PC1999-0001", str(tmp_path))
