@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from . import codes, dates, identifiers
+from .importing.reader import FIELDS, IGNORE, WorkbookError, sniff
 from .models import (
     BusinessCategory,
     BusinessItem,
@@ -183,3 +184,74 @@ class AssembleForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.initial.setdefault("fonds", CatalogueSettings.current().default_fonds_id)
+
+
+MAX_IMPORT_MB = 50
+
+
+class ImportUploadForm(forms.Form):
+    """A legacy catalogue workbook and the fonds its items belong to; files that are no workbook stop here."""
+
+    file = forms.FileField(
+        label=_("Catalogue workbook"),
+        help_text=_("An Excel workbook (.xlsx or .xls) of at most 50 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls"}),
+    )
+    fonds = forms.ModelChoiceField(
+        label=_("Fonds"),
+        queryset=Fonds.objects.filter(is_active=True),
+        required=False,
+        empty_label=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("fonds", CatalogueSettings.current().default_fonds_id)
+        self.fields["fonds"].label_from_instance = lambda fonds: f"{fonds.code} {fonds.name}"
+
+    def clean_fonds(self) -> Fonds:
+        return self.cleaned_data["fonds"] or CatalogueSettings.current().default_fonds
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_MB * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 50 MB: split the workbook by year."))
+        try:
+            sniff(upload)
+        except WorkbookError as error:
+            raise forms.ValidationError(str(error)) from None
+        return upload
+
+
+class HeaderMappingForm(forms.Form):
+    """One choice per unknown header of an import: the catalogue field its column holds, or not read."""
+
+    def __init__(self, *args: Any, headers: list[str], current: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.headers = headers
+        choices = [(IGNORE, _("(not read)")), *FIELDS.items()]
+        for index, header in enumerate(headers):
+            self.fields[f"header_{index}"] = forms.ChoiceField(
+                label=header,
+                choices=choices,
+                initial=current.get(header, IGNORE),
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+
+    def mapping(self) -> dict[str, str]:
+        return {header: self.cleaned_data[f"header_{index}"] for index, header in enumerate(self.headers)}
+
+
+class ImportCommitForm(forms.Form):
+    GOOD_ROWS, ALL_OR_NOTHING = "good_rows", "all_or_nothing"
+
+    mode = forms.ChoiceField(
+        label=_("Import"),
+        choices=[
+            (GOOD_ROWS, _("The good rows now; the rows with errors after they are corrected")),
+            (ALL_OR_NOTHING, _("All or nothing: nothing unless every row is good")),
+        ],
+        initial=GOOD_ROWS,
+        widget=forms.RadioSelect,
+    )

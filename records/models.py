@@ -100,6 +100,19 @@ class CatalogueSettings(models.Model):
     default_creator = models.CharField(_("default creator"), max_length=100, default="区社会保险事业中心")
     sheets_per_cm = models.PositiveSmallIntegerField(_("sheets per centimetre"), default=100)
     max_volume_cm = models.PositiveSmallIntegerField(_("maximum volume thickness (cm)"), default=4)
+    # Catalogues before 2006 wrote 长期 / 短期; the 2009 order has no such periods, so the office decides.
+    legacy_long_term = models.CharField(
+        _("legacy 长期 (long term) imports as"),
+        max_length=4,
+        choices=[(code, code) for code in codes.RETENTION_CODES],
+        default="D30",
+    )
+    legacy_short_term = models.CharField(
+        _("legacy 短期 (short term) imports as"),
+        max_length=4,
+        choices=[(code, code) for code in codes.RETENTION_CODES],
+        default="D10",
+    )
 
     class Meta:
         verbose_name = _("catalogue settings")
@@ -411,3 +424,150 @@ class CatalogueIssue(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class ImportJob(models.Model):
+    """One upload of a legacy Excel catalogue: read and checked in the background, then committed on request.
+
+    The workbook stays under MEDIA_ROOT/imports/, so checking again after a header mapping and the commit
+    both read the file itself rather than a copy of its rows.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        READING = "reading", _("Reading and checking")
+        VALIDATED = "validated", _("Ready to import")
+        COMMITTING = "committing", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    RUNNING = (Status.QUEUED, Status.READING, Status.COMMITTING)
+
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    fonds = models.ForeignKey(Fonds, verbose_name=_("fonds"), on_delete=models.PROTECT)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
+    all_or_nothing = models.BooleanField(_("all or nothing"), default=False)
+    header_overrides = models.JSONField(_("header mapping"), default=dict, blank=True)
+    unknown_headers = models.JSONField(_("unknown headers"), default=list, blank=True)
+    sheets = models.JSONField(_("sheets"), default=list, blank=True)
+    progress_done = models.PositiveIntegerField(_("rows read"), default=0)
+    progress_total = models.PositiveIntegerField(_("rows in the file"), default=0)
+    good_rows = models.PositiveIntegerField(_("good rows"), default=0)
+    error_rows = models.PositiveIntegerField(_("rows with errors"), default=0)
+    skipped_rows = models.PositiveIntegerField(_("skipped rows"), default=0)
+    warning_count = models.PositiveIntegerField(_("warnings"), default=0)
+    # The preview's forecast, and what the commit did.
+    would_import = models.PositiveIntegerField(_("would import"), default=0)
+    would_update = models.PositiveIntegerField(_("would update"), default=0)
+    would_keep = models.PositiveIntegerField(_("would leave unchanged"), default=0)
+    imported = models.PositiveIntegerField(_("imported"), null=True, blank=True)
+    updated = models.PositiveIntegerField(_("updated"), null=True, blank=True)
+    unchanged = models.PositiveIntegerField(_("unchanged"), null=True, blank=True)
+    error_workbook = models.FileField(
+        _("error workbook"), upload_to="imports/%Y/%m/", max_length=255, blank=True
+    )
+    error_message = models.TextField(_("error"), blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("committed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    validated_at = models.DateTimeField(_("checked"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("catalogue import")
+        verbose_name_plural = _("catalogue imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("records:import_detail", args=[self.pk])
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in self.RUNNING
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.progress_total:
+            return 0
+        return min(100, self.progress_done * 100 // self.progress_total)
+
+
+class ImportFinding(models.Model):
+    """What reading one cell, row or sheet of an import found: an error, a warning, or why it was skipped."""
+
+    class Severity(models.TextChoices):
+        ERROR = "error", _("Error")
+        WARNING = "warning", _("Warning")
+        SKIPPED = "skipped", _("Skipped")
+
+    class Kind(models.TextChoices):
+        MANGLED_ID = "mangled_id", _("Citizen ID stored as a number")
+        CITIZEN_ID = "citizen_id", _("Citizen ID number")
+        CONVERTED_ID = "converted_id", _("15-digit citizen ID converted")
+        EMPLOYER_CODE = "employer_code", _("Employer code")
+        DATE = "date", _("Date")
+        YEAR = "year", _("Year")
+        RETENTION = "retention", _("Retention period")
+        LEGACY_RETENTION = "legacy_retention", _("Legacy retention mapped")
+        PAGE_COUNT = "page_count", _("Page count")
+        VOCABULARY = "vocabulary", _("Unknown vocabulary term")
+        REQUIRED = "required", _("Missing value")
+        TOO_LONG = "too_long", _("Value too long")
+        DUPLICATE_CODE = "duplicate_code", _("Archival code repeated in the file")
+        ARCHIVAL_CODE = "archival_code", _("Archival code")
+        PERSONS = "persons", _("Names and citizen IDs")
+        SAME_ROW = "same_row", _("Row repeated without an archival code")
+        HEADER = "header", _("Column not recognised")
+        VERIFIED = "verified", _("Verified item kept")
+        HIDDEN_SHEET = "hidden_sheet", _("Hidden sheet")
+        NO_HEADER = "no_header", _("Sheet without a catalogue header")
+        EMPTY_SHEET = "empty_sheet", _("Empty sheet")
+        TITLE_ROW = "title_row", _("Title or note above the header")
+        BLANK_ROW = "blank_row", _("Blank row")
+        TOTALS_ROW = "totals_row", _("Totals row")
+        NOTE_ROW = "note_row", _("Note row")
+        HEADER_ROW = "header_row", _("Repeated header row")
+
+    job = models.ForeignKey(
+        ImportJob, verbose_name=_("catalogue import"), on_delete=models.CASCADE, related_name="findings"
+    )
+    sheet = models.CharField(_("sheet"), max_length=100)
+    sheet_index = models.PositiveSmallIntegerField(default=0)
+    row = models.PositiveIntegerField(
+        _("row"), help_text=_("The spreadsheet's own row number; 0 for a sheet.")
+    )
+    column = models.CharField(_("column"), max_length=3, blank=True)
+    header = models.CharField(_("header"), max_length=100, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    message = models.CharField(_("message"), max_length=500)
+
+    class Meta:
+        verbose_name = _("import finding")
+        verbose_name_plural = _("import findings")
+        ordering = ["sheet_index", "row", "column", "pk"]
+        indexes = [
+            models.Index(fields=["job", "severity", "kind"], name="import_finding_kind_idx"),
+            models.Index(fields=["job", "severity", "sheet_index", "row"], name="import_finding_row_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sheet}!{self.column}{self.row}: {self.message}"

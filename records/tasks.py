@@ -3,6 +3,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from . import services
+from .importing import commit_job, validate_job
 
 RECHECK_STATUS = "records:recheck-status"
 
@@ -22,3 +23,15 @@ def recheck_catalogue() -> dict[str, int]:
         None,
     )
     return counts
+
+
+@shared_task
+def validate_import(job_id: int) -> None:
+    """Read and check an uploaded catalogue workbook; the job row carries the progress and the findings."""
+    validate_job(job_id)
+
+
+@shared_task
+def commit_import(job_id: int) -> None:
+    """Import a checked workbook into the catalogue, once, however often the task is delivered."""
+    commit_job(job_id)

@@ -1,20 +1,33 @@
+from pathlib import Path
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.cache import cache
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from archive_office.lib.paging import paginate
 
-from . import exports, register, services, tasks
+from . import exports, importing, register, services, tasks
 from .filters import ItemFilter
-from .forms import AssembleForm, ItemForm, PersonFormSet, carried_from, person_entries
-from .models import CatalogueIssue, CatalogueSettings, Item, Volume
+from .forms import (
+    AssembleForm,
+    HeaderMappingForm,
+    ImportCommitForm,
+    ImportUploadForm,
+    ItemForm,
+    PersonFormSet,
+    carried_from,
+    person_entries,
+)
+from .importing import preview
+from .models import CatalogueIssue, CatalogueSettings, ImportJob, Item, Volume
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 20_000  # a few seconds of work in the request; beyond that, the command
@@ -204,3 +217,98 @@ def volume_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     placements = volume.placements.select_related("item").order_by("first_page")
     return render(request, "records/volume_detail.html", {"volume": volume, "placements": placements})
+
+
+# --- Legacy Excel imports -------------------------------------------------------------------------------
+
+
+def _get_job(pk: int) -> ImportJob:
+    return get_object_or_404(ImportJob.objects.select_related("fonds", "uploaded_by", "committed_by"), pk=pk)
+
+
+@require_GET
+@permission_required("records.add_importjob", raise_exception=True)
+def import_list(request: HttpRequest) -> HttpResponse:
+    jobs = ImportJob.objects.select_related("fonds", "uploaded_by", "committed_by")
+    page = paginate(jobs, request.GET.get("page"), PAGE_SIZE)
+    return render(request, "records/import_list.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("records.add_importjob", raise_exception=True)
+def import_upload(request: HttpRequest) -> HttpResponse:
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = importing.start_import(
+            upload=form.cleaned_data["file"], fonds=form.cleaned_data["fonds"], user=request.user
+        )
+        return redirect(job)
+    return render(request, "records/import_upload.html", {"form": form})
+
+
+@require_GET
+@permission_required("records.add_importjob", raise_exception=True)
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One page per job, as far as it has come: its progress, its preview, or its result."""
+    job = _get_job(pk)
+    if job.is_running:
+        return render(request, "records/import_progress.html", {"job": job})
+    if job.status == ImportJob.Status.VALIDATED:
+        return render(request, "records/import_preview.html", preview.preview_context(request, job))
+    return render(request, "records/import_result.html", preview.result_context(request, job))
+
+
+@require_GET
+@permission_required("records.add_importjob", raise_exception=True)
+def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _get_job(pk)
+    if not job.is_running:
+        return HttpResponseClientRefresh()  # the page itself now shows the preview or the result
+    return render(request, "records/import_progress.html#progress", {"job": job})
+
+
+@require_POST
+@permission_required("records.add_importjob", raise_exception=True)
+def import_map_headers(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _get_job(pk)
+    headers, current = preview.mappable_headers(job)
+    form = HeaderMappingForm(request.POST, headers=headers, current=current)
+    try:
+        if not form.is_valid():
+            raise services.CatalogueError(_("Choose a catalogue field, or “not read”, for each column."))
+        importing.remap_headers(job=job, overrides=form.mapping(), user=request.user)
+    except services.CatalogueError as error:
+        messages.error(request, str(error))
+    return redirect(job)
+
+
+@require_POST
+@permission_required("records.add_importjob", raise_exception=True)
+def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _get_job(pk)
+    form = ImportCommitForm(request.POST)
+    all_or_nothing = form.is_valid() and form.cleaned_data["mode"] == ImportCommitForm.ALL_OR_NOTHING
+    try:
+        importing.request_commit(job=job, all_or_nothing=all_or_nothing, user=request.user)
+    except services.CatalogueError as error:
+        messages.error(request, str(error))
+    return redirect(job)
+
+
+@require_GET
+@permission_required("records.add_importjob", raise_exception=True)
+def import_error_workbook(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _get_job(pk)
+    if not job.error_workbook:
+        raise Http404
+    name = _("%(name)s (import errors).xlsx") % {"name": Path(job.original_name).stem}
+    return FileResponse(job.error_workbook.open("rb"), as_attachment=True, filename=name, content_type=XLSX)
+
+
+@require_GET
+@permission_required("records.add_importjob", raise_exception=True)
+def import_report(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _get_job(pk)
+    response = JsonResponse(importing.job_report(job), json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = content_disposition_header(True, f"{Path(job.original_name).stem}.json")
+    return response
