@@ -308,6 +308,9 @@ class Page(models.Model):
             models.Index(fields=["batch", "status"], name="page_batch_status_idx"),
             models.Index(fields=["item", "sequence"], name="page_item_sequence_idx"),
             models.Index(fields=["doubtful", "confirmed_at"], name="page_doubtful_idx"),
+            # The supervisors' dashboard counts pages per day and operator (qc.dashboard).
+            models.Index(fields=["scanned_at", "operator"], name="page_scanned_operator_idx"),
+            models.Index(fields=["processed_at"], name="page_processed_at_idx"),
         ]
 
     def __str__(self) -> str:

@@ -375,9 +375,11 @@ def page_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@permission_required("digitization.confirm_page", raise_exception=True)
+@permission_required("digitization.view_page", raise_exception=True)
 def doubtful_queue(request: HttpRequest) -> HttpResponse:
-    pages = Page.objects.doubtful_open().select_related("batch", "item").order_by("batch", "scan_order")
+    """Archive staff confirm here; supervisors (from their dashboard) and contractors only read."""
+    pages = Page.objects.for_user(request.user).doubtful_open().select_related("batch", "item")
+    pages = pages.order_by("batch", "scan_order")
     return render(
         request,
         "digitization/doubtful_queue.html",
