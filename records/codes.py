@@ -6,6 +6,7 @@ Item-level form: 全宗号-门类代码·年度-保管期限代码-机构(问题
 
 import re
 import string
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
@@ -298,3 +299,65 @@ def barcode_payload(code: str) -> str:
 def code_from_barcode(payload: str) -> str:
     # A scanner acting as a keyboard types full-width characters while a Chinese IME is on.
     return compact(payload).replace(".", MIDDLE_DOT)
+
+
+# --- Boxes and shelf locations (one place for their codes and barcode payloads too) -------------
+
+BOX_PAYLOAD_PREFIX = "BOX:"
+LOCATION_PAYLOAD_PREFIX = "LOC:"
+MAX_BOX_NUMBER = 9999
+_LOCATION_PAYLOAD = re.compile(r"(\d{1,2})-(\d{1,2})-(\d{1,3})-([LR])-(\d{1,2})-(\d{1,3})")
+
+
+def box_code(*, fonds: str, category: str, year: int, retention: str, klass: str, number: int) -> str:
+    """A box's code: its group's levels of the archival code and the box number, Z001-ZY·2008-D100-GL-B003.
+
+    The "B" keeps a box apart from an item, whose code ends in the bare item number.
+    """
+    values = _checked_group(fonds, category, year, retention, klass)
+    boxed = _as_whole_number(number)
+    if boxed is None or not 1 <= boxed <= MAX_BOX_NUMBER:
+        raise CodeError(
+            _("Box number “%(value)s” must be a whole number from 1 to %(max)d")
+            % {"value": _shown(number), "max": MAX_BOX_NUMBER}
+        )
+    group = f"{values['fonds']}-{values['category']}{MIDDLE_DOT}{values['year']}"
+    return f"{group}-{values['retention']}-{values['klass']}-B{boxed:03d}"
+
+
+def box_barcode_payload(code: str) -> str:
+    return BOX_PAYLOAD_PREFIX + barcode_payload(code)
+
+
+def location_barcode_payload(*, room: int, area: int, rack: int, face: str, level: int, cell: int) -> str:
+    """A shelf cell as barcode text, LOC:2-1-4-R-2-2 for 二库房一区第4列R面第2层第2格."""
+    payload = f"{LOCATION_PAYLOAD_PREFIX}{room}-{area}-{rack}-{face}-{level}-{cell}"
+    if not _LOCATION_PAYLOAD.fullmatch(payload.removeprefix(LOCATION_PAYLOAD_PREFIX)):
+        raise CodeError(_("No barcode for shelf location “%(value)s”") % {"value": payload})
+    return payload
+
+
+@dataclass(frozen=True)
+class ScannedCode:
+    """What a scanner typed: a box code, a shelf cell's parts, or (anything else) an item's archival code."""
+
+    kind: str  # "box", "location" or "item"
+    code: str = ""
+    location: tuple[int, int, int, str, int, int] | None = None
+
+
+def read_scanned_code(payload: str) -> ScannedCode:
+    text = compact(payload)
+    # A scanner typing with Caps Lock on swaps the case; box and location payloads are upper case only.
+    prefix = text[:4].upper()
+    if prefix == BOX_PAYLOAD_PREFIX:
+        return ScannedCode(kind="box", code=code_from_barcode(text[4:].upper()))
+    if prefix == LOCATION_PAYLOAD_PREFIX:
+        match = _LOCATION_PAYLOAD.fullmatch(text[4:].upper())
+        if match is None:
+            raise CodeError(_("“%(value)s” is not a shelf location code") % {"value": text})
+        room, area, rack, face, level, cell = match.groups()
+        return ScannedCode(
+            kind="location", location=(int(room), int(area), int(rack), face, int(level), int(cell))
+        )
+    return ScannedCode(kind="item", code=code_from_barcode(text))
