@@ -66,18 +66,84 @@ _DIGITIZATION_WORK = [
     "digitization.add_package",
 ]
 
+# Importing the old Excel catalogues is the administrator's: it writes thousands of items at once.
+_CATALOGUE_IMPORT = ["records.view_importjob", "records.add_importjob", "records.change_importjob"]
+
+# Quality inspection: supervisors draw, inspect and decide; contractors read their own batches' verdicts
+# and defect lists (SampleQuerySet.for_user); everyone else reads.
+_QC_READ = ["qc.view_sample", "qc.view_sampleunit", "qc.view_inspection", "qc.view_defect", "qc.view_verdict"]
+_QC_FIGURES = ["qc.view_dashboard", "qc.view_billing", "qc.view_qualitysettings"]
+_QC_INSPECT = [
+    *_QC_READ,
+    *_QC_FIGURES,
+    "qc.add_sample",
+    "qc.add_inspection",
+    "qc.change_inspection",
+    "qc.add_defect",
+    "qc.delete_defect",
+    "qc.add_verdict",
+]
+
+# Storage: archive staff box, shelve, lend and log lookups; a contractor boxes and shelves only the volumes
+# of its own batches (BoxQuerySet.for_user); supervisors read.
+_STORAGE_READ = [
+    "storage.view_box",
+    "storage.view_remarkssheet",
+    "storage.view_location",
+    "storage.view_boxplacement",
+    "storage.view_loan",
+    "storage.view_lookuprequest",
+]
+_STORAGE_BOXING = [
+    "storage.view_box",
+    "storage.add_box",
+    "storage.change_remarkssheet",
+    "storage.view_location",
+]
+_STORAGE_WORK = [
+    *_STORAGE_READ,
+    *_STORAGE_BOXING,
+    "storage.add_location",
+    "storage.change_location",
+    "storage.add_boxplacement",
+    "storage.add_loan",
+    "storage.change_loan",
+    "storage.add_lookuprequest",
+    "storage.change_lookuprequest",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.ARCHIVE_STAFF: [*_CATALOGUE_EDIT, *_DIGITIZATION_READ, "digitization.confirm_page"],
+    Role.ARCHIVE_STAFF: [
+        *_CATALOGUE_EDIT,
+        *_DIGITIZATION_READ,
+        "digitization.confirm_page",
+        *_QC_READ,
+        *_STORAGE_WORK,
+    ],
     # A contractor reads only the items and batches of its own (ItemQuerySet / BatchQuerySet.for_user).
-    Role.CONTRACTOR: ["records.view_item", *_DIGITIZATION_WORK],
-    Role.SUPERVISOR: [*_CATALOGUE_READ, *_DIGITIZATION_READ],
+    Role.CONTRACTOR: [
+        "records.view_item",
+        *_DIGITIZATION_WORK,
+        "qc.view_sample",
+        "qc.view_defect",
+        "qc.view_verdict",
+        *_STORAGE_BOXING,
+        "storage.add_boxplacement",
+    ],
+    Role.SUPERVISOR: [*_CATALOGUE_READ, *_DIGITIZATION_READ, *_QC_INSPECT, *_STORAGE_READ],
     Role.ADMINISTRATOR: [
         *_ADMIN_ONLY,
         *_CATALOGUE_EDIT,
         *_VOCABULARIES,
+        *_CATALOGUE_IMPORT,
         *_DIGITIZATION_READ,
         "digitization.view_scoperule",
         "digitization.change_scoperule",
+        *_QC_READ,
+        *_QC_FIGURES,
+        "qc.change_qualitysettings",
+        *_STORAGE_WORK,
+        "storage.delete_location",
     ],
 }
 

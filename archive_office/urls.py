@@ -16,5 +16,7 @@ urlpatterns = [
     path("status/", views.system_status_panel, name="system_status"),
     path("records/", include("records.urls")),
     path("batches/", include("digitization.urls")),
+    path("qc/", include("qc.urls")),
+    path("storage/", include("storage.urls")),
     path("admin/", admin.site.urls),
 ]

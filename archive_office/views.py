@@ -33,10 +33,17 @@ def _archive_staff_home(user: User) -> dict[str, Any]:
     }
 
 
+def _supervisor_home(user: User) -> dict[str, Any]:
+    from qc.dashboard import home_panels
+
+    return home_panels()
+
+
 # Each role's home page shows what that person does next; apps add to these as features land.
 HOME_CONTEXT: dict[Role | None, Callable[[User], dict[str, Any]]] = {
     Role.ADMINISTRATOR: _administrator_home,
     Role.ARCHIVE_STAFF: _archive_staff_home,
+    Role.SUPERVISOR: _supervisor_home,
 }
 
 

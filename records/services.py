@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from archive_office import audit
@@ -181,7 +182,14 @@ def delete_item(*, item: Item, user: User | None) -> None:
     if not item.legacy_code:
         _release_number(Item.objects.select_for_update().get(pk=item.pk))
     audit.record(action=AuditEvent.Action.DELETE, actor=user, target=item)
-    item.delete()
+    try:
+        with transaction.atomic():
+            item.delete()
+    except ProtectedError:
+        # A file in a batch, a box, a loan or a lookup is evidence of work done: it stays.
+        raise CatalogueError(
+            _("%(code)s is in a batch, a box or a loan and cannot be deleted.") % {"code": item.archival_code}
+        ) from None
 
 
 # Set-level rules, each one SQL statement over the whole catalogue returning (item id, message).

@@ -52,11 +52,38 @@ def test_the_login_page_is_public_and_chinese(client, db):
 
 CATALOGUE = {"records:item_list", "records:issue_list", "records:volume_list"}
 BATCHES = {"digitization:batch_list", "digitization:contract_ledger"}
+INSPECTION = {"qc:sample_list", "qc:dashboard"}
+STORAGE = {"storage:box_list", "storage:shelve", "storage:loan_list", "storage:lookup_list"}
 EXPECTED_NAV = {
-    Role.ARCHIVE_STAFF: {"home", "records:item_create", *CATALOGUE, *BATCHES, "digitization:doubtful_queue"},
-    Role.CONTRACTOR: {"home", "records:item_list", *BATCHES},
-    Role.SUPERVISOR: {"home", *CATALOGUE, *BATCHES},
-    Role.ADMINISTRATOR: {"home", "records:item_create", *CATALOGUE, *BATCHES, "audit_log", "admin:index"},
+    Role.ARCHIVE_STAFF: {
+        "home",
+        "records:item_create",
+        *CATALOGUE,
+        *BATCHES,
+        "digitization:doubtful_queue",
+        "qc:sample_list",
+        *STORAGE,
+    },
+    Role.CONTRACTOR: {
+        "home",
+        "records:item_list",
+        *BATCHES,
+        "qc:sample_list",
+        "storage:box_list",
+        "storage:shelve",
+    },
+    Role.SUPERVISOR: {"home", *CATALOGUE, *BATCHES, *INSPECTION, *STORAGE - {"storage:shelve"}},
+    Role.ADMINISTRATOR: {
+        "home",
+        "records:item_create",
+        *CATALOGUE,
+        *BATCHES,
+        *INSPECTION,
+        *STORAGE,
+        "records:import_list",
+        "audit_log",
+        "admin:index",
+    },
 }
 
 

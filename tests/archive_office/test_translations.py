@@ -33,7 +33,8 @@ def _msgids() -> set[str]:
                     ast.literal_eval(quote + body + quote) for quote, body in PYTHON_STRING.findall(text)
                 }
             else:
-                found |= {m[1] for m in TEMPLATE_STRING.findall(text)}
+                # Django doubles % in template literals before looking them up, as makemessages does.
+                found |= {m[1].replace("%", "%%") for m in TEMPLATE_STRING.findall(text)}
                 found |= {_block_msgid(body) for body in TEMPLATE_BLOCK.findall(text) if "{%" not in body}
     return found
 

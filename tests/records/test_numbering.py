@@ -80,3 +80,13 @@ def test_cataloguers_saving_at_once_never_share_or_skip_a_number():
     numbers = sorted(Item.objects.values_list("item_number", flat=True))
     assert numbers == list(range(1, 22))
     assert ItemNumberCounter.objects.get().last_number == 21
+
+
+def test_an_item_in_a_batch_cannot_be_deleted(contractor):
+    from tests.digitization.factories import make_assembled_items, make_batch
+
+    (item,) = make_assembled_items(count=1)
+    make_batch(contractor=contractor, items=[item])
+    with pytest.raises(services.CatalogueError, match="不能删除"):
+        services.delete_item(item=item, user=None)
+    assert Item.objects.filter(pk=item.pk).exists()
