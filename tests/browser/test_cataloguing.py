@@ -1,4 +1,8 @@
+import io
+from pathlib import Path
+
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from records.models import Item
@@ -8,7 +12,7 @@ from .conftest import sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_archivist_catalogues_with_the_keyboard_then_finds_the_item(page: Page, archivist):
+def test_an_archivist_catalogues_with_the_keyboard_finds_and_exports_the_item(page: Page, archivist):
     sign_in(page, "archivist")
     page.get_by_role("link", name="新建条目").first.click()
     page.get_by_label("业务事项").select_option(label="养老转移")
@@ -29,6 +33,15 @@ def test_an_archivist_catalogues_with_the_keyboard_then_finds_the_item(page: Pag
     results = page.get_by_test_id("item-results")
     expect(results).to_contain_text("王芳养老保险关系转移申请表")
     expect(results).to_contain_text("11010519491231002X")
+    with page.expect_download() as download:
+        page.get_by_test_id("export-xlsx").click()
+    assert download.value.suggested_filename == "catalogue.xlsx"
+    rows = list(
+        load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active.iter_rows(values_only=True)
+    )
+    assert rows[0][:3] == ("档号", "全宗号", "年度")
+    assert rows[1][0] == "Z001-ZY·2010-D100-GL-0001"
+    assert rows[1][8:10] == ("王芳", "11010519491231002X")
     results.get_by_role("link", name="Z001-ZY·2010-D100-GL-0001").click()
     expect(page.get_by_test_id("archival-code")).to_have_text("Z001-ZY·2010-D100-GL-0001")
     assert Item.objects.get().persons.get().name == "王芳"
