@@ -41,6 +41,17 @@ class ItemFilter(django_filters.FilterSet):
         model = Item
         fields = ["q", "year", "fonds", "business_category", "business_item", "retention", "sort"]
 
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        for name, field in self.form.fields.items():
+            if name != "q":
+                css = (
+                    "form-select form-select-sm"
+                    if hasattr(field, "choices")
+                    else "form-control form-control-sm"
+                )
+                field.widget.attrs["class"] = css
+
     def search(self, queryset, name, value):  # type: ignore[no-untyped-def]
         return search_items(queryset, value)
 

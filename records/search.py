@@ -90,7 +90,9 @@ def _matching(text: str, kind: QueryKind) -> Q | None:
         case QueryKind.CHINESE:
             name = normalize_name(text)
             if len(name) == 1:  # a bare surname finds a tenth of the catalogue: let the planner walk
-                return Q(pk__in=_persons(Q(name=name)))
+                # Names starting with the character, as a range the name index serves (see _code_prefix).
+                surname = Q(name__gte=name, name__lt=chr(ord(name) + 1))
+                return Q(pk__in=_persons(surname))
             if len(name) == 2:
                 # Two characters give no trigram; the bigram array's GIN index answers instead.
                 return _few_persons(Q(name_bigrams__contains=[name]))

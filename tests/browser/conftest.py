@@ -51,3 +51,18 @@ def sign_in(page: Page, username: str, password: str = TEST_PASSWORD) -> None:
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(lambda url: "/login/" not in url)
+
+
+def open_from_menu(page: Page, menu: str, entry: str) -> None:
+    """Click through the navigation bar as a user does: open the menu, then choose the entry."""
+    nav = page.get_by_test_id("main-nav")
+    nav.get_by_role("button", name=menu).click()
+    nav.get_by_role("link", name=entry).click()
+
+
+def click_nav(page: Page, url_name: str) -> None:
+    """Follow a navigation entry by its URL name, opening its menu first when it sits in one."""
+    link = page.get_by_test_id("main-nav").locator(f'[data-nav="{url_name}"]')
+    if not link.is_visible():
+        link.locator("xpath=ancestor::li[contains(@class, 'dropdown')]/a").click()
+    link.click()

@@ -7,14 +7,14 @@ from playwright.sync_api import Page, expect
 
 from records.models import Item
 
-from .conftest import sign_in
+from .conftest import open_from_menu, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_archivist_catalogues_with_the_keyboard_finds_and_exports_the_item(page: Page, archivist):
     sign_in(page, "archivist")
-    page.get_by_role("link", name="新建条目").first.click()
+    open_from_menu(page, "档案目录", "新建条目")
     page.get_by_label("业务事项").select_option(label="养老转移")
     page.get_by_label("年度").fill("2010")
     page.get_by_label("题名").fill("王芳养老保险关系转移申请表")
@@ -28,7 +28,7 @@ def test_an_archivist_catalogues_with_the_keyboard_finds_and_exports_the_item(pa
     expect(page.get_by_label("年度")).to_have_value("2010")
     expect(page.get_by_label("题名")).to_be_focused()
 
-    page.get_by_role("link", name="档案目录").click()
+    open_from_menu(page, "档案目录", "目录检索")
     page.get_by_role("searchbox").fill("1231002x")
     results = page.get_by_test_id("item-results")
     expect(results).to_contain_text("王芳养老保险关系转移申请表")

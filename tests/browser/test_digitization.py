@@ -7,7 +7,7 @@ from digitization.models import Page as ScanPage
 from tests.digitization.factories import make_assembled_items, make_batch, scan_jpeg
 from tests.workers import running_worker
 
-from .conftest import sign_in
+from .conftest import open_from_menu, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -39,7 +39,7 @@ def test_the_contractor_takes_a_batch_from_registration_to_inspection(
 
     with running_worker(env={"MEDIA_ROOT": str(media)}):
         sign_in(page, "contractor")
-        page.get_by_role("link", name="批次").first.click()
+        open_from_menu(page, "数字化", "批次")
         page.get_by_role("link", name="登记批次").click()
         page.get_by_label("接收的案卷").select_option(value=str(volume.pk))
         page.get_by_role("button", name="登记").click()
@@ -86,7 +86,7 @@ def test_archive_staff_confirm_a_doubtful_page(page: Page, contractor, archivist
     services.mark_doubtful(page=scan, user=contractor, note="公章不清，是否需重扫？")
 
     sign_in(page, "archivist")
-    page.get_by_role("link", name="存疑页面").click()
+    open_from_menu(page, "数字化", "存疑页面")
     queue = page.get_by_test_id("doubtful-pages")
     expect(queue).to_contain_text("公章不清，是否需重扫？")
     queue.get_by_label("处理意见").fill("核对原件，公章清晰可辨，无需重扫")

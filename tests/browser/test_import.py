@@ -8,7 +8,7 @@ from records.models import ImportJob, Item
 from tests.records.workbooks import MESSY_FIXES, messy_catalogue, write_xlsx
 from tests.workers import running_worker
 
-from .conftest import sign_in
+from .conftest import click_nav, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 SLOW = 30_000  # ms: a real worker checks and commits in the background
@@ -34,7 +34,7 @@ def test_an_administrator_imports_corrects_and_imports_again(
 
     with running_worker():
         sign_in(page, "admin")
-        page.locator('[data-nav="records:import_list"]').click()
+        click_nav(page, "records:import_list")
         expect(page).to_have_url("/records/imports/")
         upload(page, workbook)
 
@@ -72,7 +72,7 @@ def test_an_administrator_imports_corrects_and_imports_again(
         expect(count(page, "imported")).to_have_text("3", timeout=SLOW)
         expect(count(page, "unchanged")).to_have_text("6")
 
-    page.locator('[data-nav="records:import_list"]').click()
+    click_nav(page, "records:import_list")
     expect(page.get_by_test_id("import-jobs").locator("tr[data-job]")).to_have_count(2)
     assert ImportJob.objects.filter(status="done").count() == 2
     assert Item.objects.count() == 9

@@ -12,13 +12,13 @@ from qc.models import Defect, Sample, Verdict
 from tests.digitization.factories import make_assembled_items
 
 from ..qc.factories import make_submitted_batch
-from .conftest import sign_in
+from .conftest import click_nav, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _draw_everything(page: Page, batch: Batch) -> None:
-    page.locator('[data-nav="qc:sample_list"]').click()
+    click_nav(page, "qc:sample_list")
     page.get_by_test_id(f"draw-{batch.code}").click()
     page.locator("input[name=mode][value=item]").check()
     page.locator("#id_rate").fill("100")

@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 from storage.models import Box, Loan
 from tests.storage.factories import make_box, make_location, make_volume
 
-from .conftest import sign_in
+from .conftest import click_nav, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +22,7 @@ def test_archive_staff_shelve_by_scanning_then_lend_and_return_a_box(page: Page,
     cell = make_location()
 
     sign_in(page, "archivist")
-    page.locator("[data-nav='storage:shelve']").click()
+    click_nav(page, "storage:shelve")
     expect(page.get_by_test_id("scan-input")).to_be_focused()
     rows = page.get_by_test_id("scan-row")
 
@@ -41,7 +41,7 @@ def test_archive_staff_shelve_by_scanning_then_lend_and_return_a_box(page: Page,
     _scan(page, "BOX:Z999-ZY.2008-Y-GL-B009")
     expect(page.locator("[data-testid=scan-row][data-ok=false]")).to_have_count(1)
 
-    page.locator("[data-nav='storage:loan_list']").click()
+    click_nav(page, "storage:loan_list")
     page.locator("a[href='/storage/loans/lend/']").first.click()
     form = page.get_by_test_id("lend-form")
     form.locator("[name=department]").fill("待遇科")

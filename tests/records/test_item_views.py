@@ -35,6 +35,7 @@ def _codes(response) -> set[str]:
         ("06121239", "zhang"),
         ("0016", "ouyang"),
         ("张伟", "zhang"),
+        ("欧", "ouyang"),  # a surname alone finds everyone who bears it
         ("欧阳明华", "ouyang"),
         ("明华", "ouyang"),
         ("zw", "zhang"),
