@@ -42,8 +42,8 @@ def page_range_sheet_pdf(batch: Batch) -> bytes:
             _("Archival code"),
             _("Title"),
             _("Part"),
-            _("Planned pages"),
-            _("Numbered pages"),
+            _("Planned page numbers"),
+            _("Stamped page numbers"),
         ]
         table_rows = [
             [
