@@ -176,7 +176,7 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": envstr("CACHE_KEY_PREFIX", "archive"),
+        "KEY_PREFIX": envstr("CACHE_KEY_PREFIX", "archive-test" if TESTING else "archive"),
     }
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

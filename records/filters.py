@@ -1,8 +1,35 @@
 import django_filters
+from django import forms
+from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from .models import BusinessCategory, BusinessItem, Fonds, Item, RetentionPeriod
 from .search import search_items
+
+# The search page is reloaded all day; its dropdowns list vocabularies that change a few times a year.
+# Their choices come from the cache (a change in the admin shows within a minute); validating a chosen
+# value still goes to the database.
+CHOICES_CACHE_SECONDS = 60
+
+
+def _choices_key(model: type) -> str:
+    return f"records:choices:{model._meta.label_lower}"
+
+
+def forget_cached_choices() -> None:
+    cache.delete_many(
+        [_choices_key(model) for model in (Fonds, BusinessCategory, BusinessItem, RetentionPeriod)]
+    )
+
+
+def cached_choices(field: forms.ModelChoiceField) -> list[tuple[object, str]]:
+    key = _choices_key(field.queryset.model)
+    choices = cache.get(key)
+    if choices is None:
+        choices = [(obj.pk, str(obj)) for obj in field.queryset.all()]
+        cache.set(key, choices, CHOICES_CACHE_SECONDS)
+    return [("", field.empty_label), *choices] if field.empty_label is not None else choices
+
 
 SORTS = {
     "code": ["archival_code"],
@@ -44,6 +71,8 @@ class ItemFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         for name, field in self.form.fields.items():
+            if isinstance(field, forms.ModelChoiceField):
+                field.widget.choices = cached_choices(field)
             if name != "q":
                 css = (
                     "form-select form-select-sm"

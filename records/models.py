@@ -200,6 +200,9 @@ class Volume(models.Model):
         return f"{group}-{self.retention.code}-{self.business_category.code}-V{self.number:03d}"
 
 
+LIST_COLUMNS = ("archival_code", "title", "employer_name", "page_count", "year", "retention", "business_item")
+
+
 class ItemQuerySet(models.QuerySet["Item"]):
     def for_user(self, user: settings.AUTH_USER_MODEL) -> ItemQuerySet:  # type: ignore[valid-type]
         """The items a user may read: everything, except that a contractor reads only its own batches'."""
@@ -212,9 +215,12 @@ class ItemQuerySet(models.QuerySet["Item"]):
         return self.none()
 
     def with_list_columns(self) -> ItemQuerySet:
-        return self.select_related(
-            "retention", "business_item", "business_category", "fonds"
-        ).prefetch_related("persons")
+        """What the list shows, and no more: a search may sort thousands of matches before the top 50."""
+        return (
+            self.select_related("retention", "business_item")
+            .only(*LIST_COLUMNS, "retention__name", "retention__code", "business_item__name")
+            .prefetch_related("persons")
+        )
 
 
 class Item(models.Model):

@@ -78,3 +78,11 @@ def _default_language():
 def _media_in_a_temporary_folder(settings, tmp_path_factory):
     """No test writes originals or derivatives into the checkout's var/media."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_vocabulary_choices():
+    """Flushing tests recreate vocabularies under new ids; cached dropdown choices must not outlive them."""
+    from records.filters import forget_cached_choices
+
+    forget_cached_choices()
