@@ -17,13 +17,10 @@ from PIL import Image, UnidentifiedImageError
 
 from .imaging import (
     ImageRejected,
-    LoadedImage,
     PageResult,
     StitchRefused,
-    load_image,
-    process_loaded,
     process_page,
-    stitch_pair,
+    stitch_scans,
 )
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".jpe", ".tif", ".tiff", ".png", ".bmp", ".webp", ".jp2", ".gif"}
@@ -109,22 +106,12 @@ def _stitch_files(
     path_a: Path, path_b: Path, target: Path, quality: int, dpi_hint: float | None
 ) -> tuple[dict[str, dict], list | None]:
     try:
-        half_a = load_image(path_a.read_bytes(), dpi_hint=dpi_hint)
-        half_b = load_image(path_b.read_bytes(), dpi_hint=dpi_hint)
-        joined = stitch_pair(half_a.pixels, half_b.pixels, dpi=half_a.dpi)
+        result, joined = stitch_scans(
+            path_a.read_bytes(), path_b.read_bytes(), dpi_hint=dpi_hint, jpeg_quality=quality
+        )
     except (ImageRejected, StitchRefused) as exc:
         reason = f"not stitched: {exc.reason}"
         return {p.name: _entry(None, "flagged", reason) for p in (path_a, path_b)}, None
-    page = LoadedImage(
-        pixels=joined.image,
-        dpi=half_a.dpi,
-        dpi_source=half_a.dpi_source,
-        colour_mode=half_a.colour_mode,
-        source_format=half_a.source_format,
-        source_mode=half_a.source_mode,
-        valid=joined.valid,
-    )
-    result = process_loaded(page, jpeg_quality=quality)
     if result.data is not None:
         target.write_bytes(result.data)
     # The stitched page's crop, expressed in each half's own pixels.

@@ -37,7 +37,7 @@ def _stitch(page: Page, half_id: int) -> str:
         services.undo_stitch(page, reason="the second half was removed")
         return "flagged"
     try:
-        result, b_to_a = imaging.stitch_scans(
+        result, joined = imaging.stitch_scans(
             files.read(page.original_path),
             files.read(half.original_path),
             dpi_hint=page.dpi,
@@ -48,7 +48,9 @@ def _stitch(page: Page, half_id: int) -> str:
         services.undo_stitch(page, reason=f"not stitched: {refused.reason}")
         return "flagged"
     services.apply_processing(page, result)
-    Page.objects.filter(pk=page.pk).update(overrides={**page.overrides, "b_to_a": b_to_a.round(6).tolist()})
+    Page.objects.filter(pk=page.pk).update(
+        overrides={**page.overrides, "b_to_a": joined.b_to_a.round(6).tolist()}
+    )
     return result.status
 
 

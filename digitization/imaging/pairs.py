@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from .codec import LoadedImage, load_image
 from .pipeline import PageResult, process_loaded
-from .stitch import stitch_pair
+from .stitch import StitchResult, stitch_pair
 
 
 def stitch_scans(
     data_a: bytes, data_b: bytes, *, dpi_hint: float | None = None, jpeg_quality: int = 85, fmt: str = "jpeg"
-) -> tuple[PageResult, np.ndarray]:
-    """Join half b onto half a and run the page pipeline on the result; also return b_to_a (3x3).
+) -> tuple[PageResult, StitchResult]:
+    """Join half b onto half a and run the page pipeline on the result; also return how they were joined.
 
     Raises ImageRejected for an unreadable half and StitchRefused when the halves cannot be joined surely.
     """
@@ -28,4 +26,4 @@ def stitch_scans(
         source_mode=half_a.source_mode,
         valid=joined.valid,
     )
-    return process_loaded(page, jpeg_quality=jpeg_quality, fmt=fmt), joined.b_to_a
+    return process_loaded(page, jpeg_quality=jpeg_quality, fmt=fmt), joined
