@@ -19,15 +19,14 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
+from benchdb import create_database, database_url, percentile  # noqa: E402
 
 BENCH_DB = "archive_bench_qc"
-DEFAULT_URL = "postgres://archive_office:archive_office@127.0.0.1:5432/archive_office"
 TARGET_P95_MS = 300.0
 ITEMS_PER_BATCH = 150
 OPERATORS = ["王磊", "李娜", "张敏", "刘洋", "陈杰", "杨帆", "赵静", "黄涛"]
@@ -41,26 +40,6 @@ DEFECT_KINDS = [
     "wrong_order",
     "wrong_field",
 ]
-
-
-def database_url(name: str) -> str:
-    parts = urlsplit(os.environ.get("DATABASE_URL", DEFAULT_URL))
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def create_database(*, reuse: bool) -> bool:
-    """Create archive_bench_qc, or keep it with --reuse; True when it must be filled."""
-    with psycopg.connect(database_url("postgres"), autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (BENCH_DB,)).fetchone()
-        if exists and reuse:
-            return False
-        if exists:
-            admin.execute(f"DROP DATABASE {BENCH_DB} WITH (FORCE)")
-        admin.execute(
-            f"CREATE DATABASE {BENCH_DB} OWNER archive_office TEMPLATE template0 ENCODING 'UTF8'"
-            " LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
-        )
-    return True
 
 
 def setup_django() -> None:
@@ -371,11 +350,6 @@ class SqlTimer:
             self.statements.append((elapsed, sql, params))
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
-
-
 def measure(url: str, *, runs: int, warmup: int) -> tuple[list[float], list[float], int, SqlTimer]:
     from django.contrib.auth import get_user_model
     from django.db import connection
@@ -454,7 +428,7 @@ def main() -> None:
     parser.add_argument("--explain", action="store_true", help="print the plan of the slowest statement")
     args = parser.parse_args()
 
-    must_fill = create_database(reuse=args.reuse)
+    must_fill = create_database(BENCH_DB, reuse=args.reuse)
     setup_django()
     from django.core.management import call_command
     from django.urls import reverse

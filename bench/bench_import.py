@@ -19,31 +19,15 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import psycopg  # noqa: E402
+from benchdb import create_database, database_url  # noqa: E402
 
 BENCH_DB = "archive_bench_import"
-DEFAULT_URL = "postgres://archive_office:archive_office@127.0.0.1:5432/archive_office"
 TARGET_SECONDS = 20.0
 TARGET_MB = 500.0
-
-
-def database_url(name: str) -> str:
-    parts = urlsplit(os.environ.get("DATABASE_URL", DEFAULT_URL))
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def create_database() -> None:
-    with psycopg.connect(database_url("postgres"), autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        admin.execute(
-            f"CREATE DATABASE {BENCH_DB} OWNER archive_office TEMPLATE template0 ENCODING 'UTF8'"
-            " LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
-        )
 
 
 def setup_django() -> None:
@@ -131,7 +115,7 @@ def main() -> int:
     parser.add_argument("--keep-workbook", action="store_true", help="keep the generated workbook in var/")
     options = parser.parse_args()
 
-    create_database()
+    create_database(BENCH_DB)
     setup_django()
     migrate()
     from tests.records.workbooks import write_bench_workbook

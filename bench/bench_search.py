@@ -18,37 +18,16 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
+from benchdb import create_database, database_url, percentile  # noqa: E402
 
 BENCH_DB = "archive_bench"
-DEFAULT_URL = "postgres://archive_office:archive_office@127.0.0.1:5432/archive_office"
 TARGET_P95_MS = 50.0
 PAGE_SIZE = 51  # the list shows 50 and peeks at one more to know whether there is a next page
-
-
-def database_url(name: str) -> str:
-    parts = urlsplit(os.environ.get("DATABASE_URL", DEFAULT_URL))
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def create_database(*, reuse: bool) -> bool:
-    """Create archive_bench, or keep it with --reuse; True when it must be filled."""
-    with psycopg.connect(database_url("postgres"), autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (BENCH_DB,)).fetchone()
-        if exists and reuse:
-            return False
-        if exists:
-            admin.execute(f"DROP DATABASE {BENCH_DB} WITH (FORCE)")
-        admin.execute(
-            f"CREATE DATABASE {BENCH_DB} OWNER archive_office TEMPLATE template0 ENCODING 'UTF8'"
-            " LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
-        )
-    return True
 
 
 def setup_django() -> None:
@@ -270,11 +249,6 @@ def explain_slowest(runner: Runner, q: str) -> list[str]:
 # --- Main --------------------------------------------------------------------------------------------
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
-
-
 PLANNER_SETTINGS = (
     "server_version", "shared_buffers", "work_mem", "effective_cache_size", "random_page_cost",
     "max_parallel_workers_per_gather", "jit",
@@ -395,7 +369,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    must_fill = create_database(reuse=args.reuse)
+    must_fill = create_database(BENCH_DB, reuse=args.reuse)
     setup_django()
     from django.core.management import call_command
 
