@@ -52,10 +52,23 @@ DEBUG = envbool("DEBUG", False)
 # Under pytest the suite needs no SECRET_KEY and uses a fast password hasher.
 TESTING = envbool("TESTING", "pytest" in sys.modules)
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+
+def _secret_from_file(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return ""
+
+
+# The environment wins; otherwise the key `make install` keeps in var/secret_key on this machine.
+SECRET_KEY = os.environ.get("SECRET_KEY") or _secret_from_file(
+    envstr("SECRET_KEY_FILE", str(BASE_DIR / "var" / "secret_key"))
+)
 if not SECRET_KEY:
     if not (DEBUG or TESTING):
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (see .env.example)")
+        raise ImproperlyConfigured(
+            "SECRET_KEY (or SECRET_KEY_FILE) must be set when DEBUG is off (see .env.example)"
+        )
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost")

@@ -3,10 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-mkdir -p var
-# A local secret key, made once and kept out of git, so the server runs with DEBUG off.
-[ -s var/secret_key ] || .venv/bin/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
-export SECRET_KEY=${SECRET_KEY:-$(cat var/secret_key)}
 export DEBUG=${DEBUG:-0}
 PORT=${PORT:-8000}
 

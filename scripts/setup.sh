@@ -25,6 +25,10 @@ install() {
   # gettext compiles translations; the font is embedded in printed PDFs; poppler and zbar check them in tests.
   apt_install gettext fonts-wqy-zenhei poppler-utils zbar-tools
   if [ "${1:-}" = "--with-browser" ]; then apt_install chromium; fi
+  # A secret key of this machine's own, kept out of git, so commands run with DEBUG off.
+  mkdir -p var
+  [ -s var/secret_key ] || "$PYTHON" -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
+  chmod 600 var/secret_key
   if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv 2>/dev/null || { apt_install python3-venv; rm -rf .venv; "$PYTHON" -m venv .venv; }
   fi

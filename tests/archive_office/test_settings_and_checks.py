@@ -36,9 +36,9 @@ def test_a_bad_number_stops_the_start(monkeypatch):
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    result = _run_django("check", TESTING="0", DEBUG="0")
+    result = _run_django("check", TESTING="0", DEBUG="0", SECRET_KEY_FILE="/nonexistent/secret_key")
     assert result.returncode != 0
-    assert "SECRET_KEY must be set" in result.stderr
+    assert "SECRET_KEY (or SECRET_KEY_FILE) must be set" in result.stderr
 
 
 def test_deploy_check_is_clean_with_the_production_variables():
