@@ -35,6 +35,7 @@ format: install
 	.venv/bin/ruff format .
 
 bench: migrate
+	.venv/bin/pip install --quiet -r bench/requirements.txt
 	@for bench in bench/bench_*.py; do echo "== $$bench"; TESTING=1 $(PY) $$bench || exit 1; done
 
 worker: migrate
