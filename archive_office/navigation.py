@@ -62,6 +62,7 @@ NAVIGATION: list[NavItem] = [
     NavItem(_("Shelving"), "storage:shelve", "upc-scan", "storage.add_boxplacement", STORAGE),
     NavItem(_("Loans"), "storage:loan_list", "arrow-left-right", "storage.view_loan", STORAGE),
     NavItem(_("Lookups"), "storage:lookup_list", "binoculars", "storage.view_lookuprequest", STORAGE),
+    NavItem(_("Backups"), "backups:copy_list", "hdd-stack", "backups.view_backupcopy", SYSTEM),
     NavItem(_("Audit log"), "audit_log", "journal-text", "archive_office.view_auditevent", SYSTEM),
     NavItem(_("Administration"), "admin:index", "gear", "archive_office.change_user", SYSTEM),
 ]

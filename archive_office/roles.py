@@ -112,6 +112,15 @@ _STORAGE_WORK = [
     "storage.change_lookuprequest",
 ]
 
+# Backups: administrators register, write and verify the copies; archive staff read the register.
+_BACKUPS_READ = ["backups.view_backupcopy", "backups.view_backuprun", "backups.view_fixitycheck"]
+_BACKUPS_RUN = [
+    *_BACKUPS_READ,
+    "backups.add_backupcopy",
+    "backups.change_backupcopy",
+    "backups.add_backuprun",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ARCHIVE_STAFF: [
         *_CATALOGUE_EDIT,
@@ -119,6 +128,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "digitization.confirm_page",
         *_QC_READ,
         *_STORAGE_WORK,
+        *_BACKUPS_READ,
     ],
     # A contractor reads only the items and batches of its own (ItemQuerySet / BatchQuerySet.for_user).
     Role.CONTRACTOR: [
@@ -144,6 +154,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "qc.change_qualitysettings",
         *_STORAGE_WORK,
         "storage.delete_location",
+        *_BACKUPS_RUN,
     ],
 }
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -80,6 +81,7 @@ INSTALLED_APPS = [
     "digitization",
     "qc",
     "storage",
+    "backups",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -214,6 +216,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": envint("CELERY_RESTORE_THROTTLE", 10),
 }
 CELERY_TASK_DEFAULT_QUEUE = envstr("CELERY_QUEUE", "archive")
+# Rolling fixity: each night a slice of the primary store, so every original is re-hashed within the period.
+BACKUP_FIXITY_PERIOD_DAYS = envint("BACKUP_FIXITY_PERIOD_DAYS", 30)
+CELERY_BEAT_SCHEDULE = {
+    "backups-fixity-slice": {
+        "task": "backups.tasks.check_fixity_slice",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
 
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_HTTPS_PROXY", False) else None

@@ -18,5 +18,6 @@ urlpatterns = [
     path("batches/", include("digitization.urls")),
     path("qc/", include("qc.urls")),
     path("storage/", include("storage.urls")),
+    path("backups/", include("backups.urls")),
     path("admin/", admin.site.urls),
 ]

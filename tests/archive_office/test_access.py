@@ -63,6 +63,7 @@ EXPECTED_NAV = {
         "digitization:doubtful_queue",
         "qc:sample_list",
         *STORAGE,
+        "backups:copy_list",
     },
     Role.CONTRACTOR: {
         "home",
@@ -83,6 +84,7 @@ EXPECTED_NAV = {
         "records:import_list",
         "audit_log",
         "admin:index",
+        "backups:copy_list",
     },
 }
 
