@@ -18,7 +18,7 @@ from itertools import islice
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -44,7 +44,15 @@ from .models import (
     Vocabulary,
 )
 from .rules import PersonEntry
-from .services import GROUP_FIELDS, ITEM_LEVEL_RULES, CatalogueError, findings_for, person_rows
+from .services import (
+    GROUP_ATTNAMES,
+    GROUP_FIELDS,
+    ITEM_LEVEL_RULES,
+    CatalogueError,
+    findings_for,
+    person_rows,
+    sync_item_number_counters,
+)
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -480,34 +488,7 @@ class _Importer:
                 )
 
     def update_counters(self) -> None:
-        """Set each touched group's counter to its highest item number, so numbering goes on from there."""
-        if not self.touched_groups:
-            return
-        years = {group[2] for group in self.touched_groups}
-        counters = {
-            _group_of(counter): counter
-            for counter in ItemNumberCounter.objects.select_for_update().filter(year__in=years)
-        }
-        highest = {
-            tuple(group): number
-            for *group, number in Item.objects.filter(year__in=years, item_number__isnull=False)
-            .order_by()
-            .values_list(*GROUP_FIELDS)
-            .annotate(Max("item_number"))
-        }
-        new, changed = [], []
-        for group in self.touched_groups:
-            last = highest.get(group, 0)
-            counter = counters.get(group)
-            if counter is None and last:
-                new.append(
-                    ItemNumberCounter(**dict(zip(_GROUP_ATTNAMES, group, strict=True)), last_number=last)
-                )
-            elif counter is not None and counter.last_number != last:
-                counter.last_number = last
-                changed.append(counter)
-        ItemNumberCounter.objects.bulk_create(new)
-        ItemNumberCounter.objects.bulk_update(changed, ["last_number"])
+        sync_item_number_counters(self.touched_groups)
 
     def _load_users(self, usernames: Iterable[object]) -> None:
         wanted = {name for name in usernames if isinstance(name, str) and name not in self.users}
@@ -566,11 +547,8 @@ class _Importer:
         return fields, _parse_persons(label, raw["persons"])
 
 
-_GROUP_ATTNAMES = tuple(Item._meta.get_field(name).attname for name in GROUP_FIELDS)  # type: ignore[union-attr]
-
-
 def _group_of(row: Item | ItemNumberCounter) -> tuple[Any, ...]:
-    return tuple(getattr(row, attname) for attname in _GROUP_ATTNAMES)
+    return tuple(getattr(row, attname) for attname in GROUP_ATTNAMES)
 
 
 def _max_length(model: type[Item | ItemPerson], name: str) -> int | None:

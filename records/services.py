@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import ProtectedError
+from django.db.models import Max, ProtectedError
 from django.utils.translation import gettext as _
 
 from archive_office import audit
@@ -58,6 +58,40 @@ def allocate_item_number(
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
     return counter.last_number
+
+
+GROUP_ATTNAMES = ("fonds_id", "category_code", "year", "retention_id", "business_category_id")
+
+
+def sync_item_number_counters(groups: set[tuple[Any, ...]]) -> None:
+    """After a bulk write, set each group's counter to its highest item number, for numbering to go on.
+
+    Groups are tuples of GROUP_ATTNAMES; call inside the transaction that wrote the items.
+    """
+    if not groups:
+        return
+    years = {group[2] for group in groups}
+    counters = {
+        tuple(getattr(counter, name) for name in GROUP_ATTNAMES): counter
+        for counter in ItemNumberCounter.objects.select_for_update().filter(year__in=years).order_by("pk")
+    }
+    highest = {
+        tuple(group): number
+        for *group, number in Item.objects.filter(year__in=years, item_number__isnull=False)
+        .order_by()
+        .values_list(*GROUP_FIELDS)
+        .annotate(Max("item_number"))
+    }
+    new, changed = [], []
+    for group in groups:
+        last, counter = highest.get(group, 0), counters.get(group)
+        if counter is None and last:
+            new.append(ItemNumberCounter(**dict(zip(GROUP_ATTNAMES, group, strict=True)), last_number=last))
+        elif counter is not None and counter.last_number != last:
+            counter.last_number = last
+            changed.append(counter)
+    ItemNumberCounter.objects.bulk_create(new)
+    ItemNumberCounter.objects.bulk_update(changed, ["last_number"])
 
 
 def build_code(item: Item, settings: CatalogueSettings) -> str:

@@ -38,7 +38,15 @@ from records.models import (
     Placement,
     RetentionPeriod,
 )
-from records.services import GROUP_FIELDS, ITEM_LEVEL_RULES, CatalogueError, findings_for, person_rows
+from records.services import (
+    GROUP_ATTNAMES,
+    GROUP_FIELDS,
+    ITEM_LEVEL_RULES,
+    CatalogueError,
+    findings_for,
+    person_rows,
+    sync_item_number_counters,
+)
 
 from .cells import collector_paused, remembered_birth_places
 from .rows import ITEM_FIELDS, Finding, ItemRow
@@ -47,10 +55,9 @@ CHUNK = 5000
 # One catalogue import writes at a time: each reads the groups' highest numbers before giving new ones.
 IMPORT_LOCK = 0x617263696D70  # "arcimp"
 _CODE_FIELDS = ("archival_code", "legacy_code", "item_number")
-_GROUP_ATTNAMES = ("fonds_id", "category_code", "year", "retention_id", "business_category_id")
 _EXISTING = ("pk", "verified_at", *ITEM_FIELDS)
 _NUMBER, _CODE = ITEM_FIELDS.index("item_number"), ITEM_FIELDS.index("archival_code")
-_NUMBER_KEY = ", ".join((*_GROUP_ATTNAMES, "item_number"))  # the columns of item_unique_number_in_group
+_NUMBER_KEY = ", ".join((*GROUP_ATTNAMES, "item_number"))  # the columns of item_unique_number_in_group
 _ITEM_COLUMNS = (*ITEM_FIELDS, "cataloguer_id", "catalogued_at", "updated_at")
 _PERSON_COLUMNS = ("item_id", "position", "name", "citizen_id", "name_bigrams", "name_initials")
 _ISSUE_COLUMNS = ("item_id", "rule", "severity", "message", "found_at")
@@ -107,7 +114,7 @@ def _row_persons(row: ItemRow) -> tuple[tuple[str, str], ...]:
     return tuple((search_terms.normalize_name(p.name), p.citizen_id) for p in row.persons)
 
 
-_KEY_FIELDS = (*_GROUP_ATTNAMES, "business_item_id", "title", "date", "employer_code")
+_KEY_FIELDS = (*GROUP_ATTNAMES, "business_item_id", "title", "date", "employer_code")
 
 
 def _natural_key(get: Any, persons: tuple[tuple[str, str], ...]) -> tuple[Any, ...]:
@@ -210,7 +217,7 @@ def plan_catalogue(rows: Sequence[ItemRow]) -> Plan:
                 plan.unchanged += 1
                 plan.findings.append(_verified_finding(row, existing))
             else:
-                old_group = tuple(existing[name] for name in _GROUP_ATTNAMES)
+                old_group = tuple(existing[name] for name in GROUP_ATTNAMES)
                 plan.changed.append(_Change(existing["pk"], row, differ, persons_differ, old_group))
     return plan
 
@@ -301,7 +308,7 @@ class _Writer:
         if not groups:
             return
         ItemNumberCounter.objects.bulk_create(
-            [ItemNumberCounter(**dict(zip(_GROUP_ATTNAMES, group, strict=True))) for group in groups],
+            [ItemNumberCounter(**dict(zip(GROUP_ATTNAMES, group, strict=True))) for group in groups],
             ignore_conflicts=True,
         )
         years = {group[2] for group in groups}
@@ -433,28 +440,7 @@ class _Writer:
         _copy(CatalogueIssue, _ISSUE_COLUMNS, [r for c in changes for r in self._issue_rows(c.pk, c.row)])
 
     def update_counters(self) -> None:
-        """Set each touched group's counter to its highest item number, so numbering goes on from there."""
-        if not self.touched:
-            return
-        years = {group[2] for group in self.touched}
-        counters = {
-            _group_of(counter): counter
-            for counter in ItemNumberCounter.objects.select_for_update().filter(year__in=years).order_by("pk")
-        }
-        highest = _highest_numbers(years)
-        new, changed = [], []
-        for group in self.touched:
-            last = highest.get(group, 0)
-            counter = counters.get(group)
-            if counter is None and last:
-                new.append(
-                    ItemNumberCounter(**dict(zip(_GROUP_ATTNAMES, group, strict=True)), last_number=last)
-                )
-            elif counter is not None and counter.last_number != last:
-                counter.last_number = last
-                changed.append(counter)
-        ItemNumberCounter.objects.bulk_create(new)
-        ItemNumberCounter.objects.bulk_update(changed, ["last_number"])
+        sync_item_number_counters(self.touched)
 
 
 def _copy(model: Any, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
@@ -470,7 +456,7 @@ def _copy(model: Any, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -
 
 
 def _group_of(obj: Item | ItemNumberCounter) -> tuple[Any, ...]:
-    return tuple(getattr(obj, name) for name in _GROUP_ATTNAMES)
+    return tuple(getattr(obj, name) for name in GROUP_ATTNAMES)
 
 
 def _highest_numbers(years: Iterable[int]) -> dict[tuple[Any, ...], int]:
