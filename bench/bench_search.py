@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
-from benchdb import create_database, database_url, percentile  # noqa: E402
+from benchdb import SqlTimer, create_database, database_url, percentile  # noqa: E402
 
 BENCH_DB = "archive_bench"
 TARGET_P95_MS = 50.0
@@ -127,28 +127,6 @@ def draw_queries(count: int, seed: int) -> tuple[list[Kind], list[Kind]]:
 
 
 # --- Running one query --------------------------------------------------------------------------------
-
-
-class SqlTimer:
-    """Wraps every statement Django runs: how many, how long in the database driver, and the slowest."""
-
-    def __init__(self) -> None:
-        self.reset()
-
-    def reset(self) -> None:
-        self.count = 0
-        self.seconds = 0.0
-        self.statements: list[tuple[float, str, object]] = []
-
-    def __call__(self, execute, sql, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            elapsed = time.perf_counter() - started
-            self.count += 1
-            self.seconds += elapsed
-            self.statements.append((elapsed, sql, params))
 
 
 @dataclass

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q, Sum
+from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -419,15 +419,17 @@ def link_by_file_names(*, batch: Batch, user: User) -> int:
     """Attach pages named `档号-NNNN` to that item as image NNNN; other pages are left for the other ways."""
     _require_editable(batch)
     items = {normalize_code(code): item for code, item in _batch_items(batch).items()}
-    linked = 0
+    taken = set(Page.objects.filter(item__in=items.values()).values_list("item_id", "sequence"))
+    changed: list[Page] = []
     for page in batch.pages.whole().filter(item__isnull=True).order_by("scan_order"):
-        stem = page.original_name.rsplit(".", 1)[0]
-        match = NAMED_IMAGE.match(normalize_code(stem))
+        match = NAMED_IMAGE.match(normalize_code(page.original_name.rsplit(".", 1)[0]))
         item = items.get(match["code"]) if match else None
-        if item and not Page.objects.filter(item=item, sequence=int(match["sequence"])).exists():
+        if item and (item.pk, int(match["sequence"])) not in taken:
             page.item, page.sequence = item, int(match["sequence"])
-            page.save(update_fields=["item", "sequence"])
-            linked += 1
+            taken.add((item.pk, page.sequence))
+            changed.append(page)
+    Page.objects.bulk_update(changed, ["item", "sequence"])
+    linked = len(changed)
     audit.record(action=AuditEvent.Action.UPDATE, actor=user, target=batch, linked_by_name=linked)
     return linked
 
@@ -442,16 +444,21 @@ def link_by_scan_order(*, batch: Batch, user: User) -> int:
         .select_related("item")
         .order_by("volume__year", "volume__number", "first_page")
     )
-    linked = 0
+    # Images already linked per item: a split item's second part continues where its first part ended.
+    counts = defaultdict(
+        int, Page.objects.filter(item__batch_item__batch=batch).values_list("item_id").annotate(n=Count("id"))
+    )
+    changed: list[Page] = []
     for placement in placements:
-        taken = Page.objects.filter(item=placement.item).count()
-        for sequence in range(taken + 1, taken + 1 + placement.pages):
+        for _number in range(placement.pages):
             if not pages:
                 break
             page = pages.pop(0)
-            page.item, page.sequence = placement.item, sequence
-            page.save(update_fields=["item", "sequence"])
-            linked += 1
+            counts[placement.item_id] += 1
+            page.item, page.sequence = placement.item, counts[placement.item_id]
+            changed.append(page)
+    Page.objects.bulk_update(changed, ["item", "sequence"])
+    linked = len(changed)
     audit.record(action=AuditEvent.Action.UPDATE, actor=user, target=batch, linked_by_order=linked)
     return linked
 
@@ -517,7 +524,7 @@ def reconciliation(batch: Batch) -> list[ItemCounts]:
         linked[item_id] += 1
     return [
         ItemCounts(bi, bi.item.page_count, numbered[bi.item_id], linked[bi.item_id])
-        for bi in batch.batch_items.select_related("item")
+        for bi in batch.batch_items.select_related("item__package")
     ]
 
 

@@ -140,3 +140,14 @@ def test_the_page_range_sheet_prints(contractor, contractor_client):
 def test_registering_is_audited(contractor):
     batch = make_batch(contractor=contractor)
     assert AuditEvent.objects.for_object(batch).filter(action="create").exists()
+
+
+def test_the_batch_page_runs_a_constant_number_of_queries(
+    contractor, contractor_client, django_assert_max_num_queries
+):
+    small = make_batch(contractor=contractor, items=make_assembled_items(count=2))
+    with django_assert_max_num_queries(40) as first:
+        contractor_client.get(small.get_absolute_url())
+    large = make_batch(contractor=contractor, items=make_assembled_items(count=6, year=2009))
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        contractor_client.get(large.get_absolute_url())
