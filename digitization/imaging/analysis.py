@@ -194,12 +194,14 @@ class PageAnalysis:
     @cached_property
     def paper_colour(self) -> tuple[int, ...]:
         """Median colour of clean paper (bright, inside the sheet), used to fill new corners."""
-        clean = (self.background >= self.paper_level - 12) & (self.paper_mask > 0)
-        clean &= self.grey >= self.background.astype(np.int16) - 6
-        if np.count_nonzero(clean) < 50:
-            clean = self.paper_mask > 0 if self.paper_mask.any() else np.ones_like(clean)
-        values = self.colour[clean].reshape(np.count_nonzero(clean), -1)
-        return tuple(median_uint8(values[:, channel]) for channel in range(values.shape[1]))
+        bright = cv2.compare(self.background, self.paper_level - 12, cv2.CMP_GE)
+        # Not ink: at most a little darker than the paper around it.
+        unmarked = cv2.compare(cv2.subtract(self.background, self.grey), 6, cv2.CMP_LE)
+        clean = cv2.bitwise_and(cv2.bitwise_and(bright, unmarked), self.paper_mask)
+        if cv2.countNonZero(clean) < 50:
+            clean = self.paper_mask if self.paper_mask.any() else None
+        channels = cv2.split(self.colour) if self.colour.ndim == 3 else [self.colour]
+        return tuple(median_of_histogram(cv2.calcHist([c], [0], clean, [256], [0, 256])) for c in channels)
 
     @cached_property
     def ink(self) -> np.ndarray:
@@ -226,15 +228,23 @@ class PageAnalysis:
 
 def median_uint8(values: np.ndarray) -> int:
     """Median of uint8 values by counting, much cheaper than sorting a large sample."""
-    cumulative = np.cumsum(np.bincount(values, minlength=256))
+    return median_of_histogram(np.bincount(values.ravel(), minlength=256))
+
+
+def median_of_histogram(counts: np.ndarray) -> int:
+    """The lower median of values 0..255 from their counts."""
+    cumulative = np.cumsum(counts.ravel())
     return int(np.searchsorted(cumulative, (cumulative[-1] + 1) // 2))
 
 
-def analyse_page(pixels: np.ndarray, dpi: float, valid: np.ndarray | None = None) -> PageAnalysis:
+def analyse_page(
+    pixels: np.ndarray, dpi: float, valid: np.ndarray | None = None, *, half: np.ndarray | None = None
+) -> PageAnalysis:
+    """Measure a page; ``half`` is ``halve(pixels)`` when the caller has already made it."""
     level = fine_level_for(dpi, pixels.shape)
     colour, small_valid = pixels, valid
-    for _ in range(level):
-        colour = halve(colour)
+    for step in range(level):
+        colour = half if step == 0 and half is not None else halve(colour)
         small_valid = None if small_valid is None else halve(small_valid)
     if small_valid is not None:
         small_valid = np.where(small_valid >= 128, 255, 0).astype(np.uint8)

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 import cv2
 import numpy as np
+import simplejpeg
 from PIL import Image, ImageCms, UnidentifiedImageError
 
 # A0 at 300 dpi is about 139 Mpx; anything larger is more likely a decompression bomb than a scan.
@@ -153,20 +154,15 @@ def _decode_pixels(image: Image.Image, data: bytes) -> tuple[np.ndarray, ColourM
 
 
 def _decode_jpeg_fast(image: Image.Image, data: bytes) -> tuple[np.ndarray, ColourMode, None]:
-    """Let Pillow decode the whole stream at 1/8 scale, then decode at full size with OpenCV.
-
-    OpenCV's decoder only warns on a truncated JPEG; Pillow raises. A 1/8 draft still reads every
-    entropy-coded byte, so it catches truncation at a fifth of the cost of a full Pillow decode.
-    """
-    width, height = image.size
-    image.draft(image.mode, (max(1, width // 8), max(1, height // 8)))
-    image.load()
+    """Decode with libjpeg-turbo in strict mode: a truncated or damaged stream raises, never half a page."""
     grey = image.mode == "L"
-    flags = (cv2.IMREAD_GRAYSCALE if grey else cv2.IMREAD_COLOR_RGB) | cv2.IMREAD_IGNORE_ORIENTATION
-    pixels = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
-    if pixels is None or pixels.shape[:2] != (height, width):
-        raise ImageRejected("JPEG data is damaged and cannot be decoded")
-    return pixels, ColourMode.GREY if grey else ColourMode.COLOUR, None
+    try:
+        pixels = simplejpeg.decode_jpeg(data, colorspace="GRAY" if grey else "RGB", strict=True)
+    except ValueError as exc:
+        raise ImageRejected(f"JPEG data is truncated or damaged ({exc})") from None
+    if pixels.shape[:2] != (image.height, image.width):
+        raise ImageRejected("JPEG data is truncated or damaged")
+    return (pixels[:, :, 0] if grey else pixels), ColourMode.GREY if grey else ColourMode.COLOUR, None
 
 
 def _cmyk_to_rgb(image: Image.Image) -> Image.Image:
@@ -239,6 +235,40 @@ def _read_dpi(image: Image.Image, dpi_hint: float | None) -> tuple[float, str]:
     return ASSUMED_DPI, "assumed"
 
 
+@dataclass(frozen=True)
+class YCbCr420:
+    """A colour image as a 4:2:0 JPEG stores it: full-size luma, chroma at half size each way.
+
+    Chroma pixel (i, j) covers luma pixels [2i, 2i+2) x [2j, 2j+2) (JFIF centred siting).
+    """
+
+    y: np.ndarray
+    cb: np.ndarray
+    cr: np.ndarray
+
+    @classmethod
+    def from_rgb(cls, rgb: np.ndarray) -> YCbCr420:
+        h, w = rgb.shape[:2]
+        padded = rgb
+        if h % 2 or w % 2:  # the last chroma row or column covers one image pixel, repeated
+            padded = cv2.copyMakeBorder(rgb, 0, h % 2, 0, w % 2, cv2.BORDER_REPLICATE)
+        # The colour transform is linear, so averaging 2x2 blocks first gives the same chroma for a quarter.
+        small = cv2.resize(padded, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+        _, cr, cb = cv2.split(cv2.cvtColor(small, cv2.COLOR_RGB2YCrCb))
+        return cls(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), cb, cr)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.y.shape[:2]
+
+
+def ycbcr(rgb: tuple[float, ...]) -> tuple[int, int, int]:
+    """JFIF (full-range BT.601) Y, Cb, Cr of one RGB colour."""
+    r, g, b = (float(v) for v in rgb[:3])
+    y = 0.299 * r + 0.587 * g + 0.114 * b
+    return tuple(int(np.clip(round(v), 0, 255)) for v in (y, 128 + 0.564 * (b - y), 128 + 0.713 * (r - y)))
+
+
 def encode_image(
     image: np.ndarray,
     *,
@@ -248,24 +278,23 @@ def encode_image(
     colour_mode: ColourMode | None = None,
     icc_profile: bytes | None = None,
 ) -> bytes:
-    """Encode a derivative as JPEG or TIFF with the DPI written into the file.
+    """Encode a derivative as JPEG (4:2:0 for colour) or TIFF with the DPI written into the file.
 
     Bitonal images become Group 4 TIFF, or a grey JPEG (JPEG has no 1-bit mode).
     """
     fmt = fmt.lower()
     mode = colour_mode or (ColourMode.COLOUR if image.ndim == 3 else ColourMode.GREY)
-    dpi_int = max(1, min(65535, round(dpi)))
+    dpi_int = _dpi_field(dpi)
     if fmt in ("jpeg", "jpg"):
-        if not 1 <= quality <= 100:
-            raise ValueError(f"JPEG quality must be 1..100, not {quality}")
-        if icc_profile is None:
-            return _encode_jpeg_fast(image, quality, dpi_int)
-        pil = Image.fromarray(image)
-        out = io.BytesIO()
-        pil.save(
-            out, "JPEG", quality=quality, dpi=(dpi_int, dpi_int), icc_profile=icc_profile, optimize=False
-        )
-        return out.getvalue()
+        _check_quality(quality)
+        if image.ndim == 3:
+            data = simplejpeg.encode_jpeg(
+                np.ascontiguousarray(image), quality=quality, colorspace="RGB", colorsubsampling="420"
+            )
+        else:
+            grey = np.ascontiguousarray(image)[:, :, None]
+            data = simplejpeg.encode_jpeg(grey, quality=quality, colorspace="GRAY")
+        return _jfif_header(data, dpi_int, icc_profile)
     if fmt in ("tiff", "tif"):
         pil = Image.fromarray(image)
         compression = "tiff_lzw"
@@ -278,18 +307,48 @@ def encode_image(
     raise ValueError(f"unsupported output format {fmt!r}; use 'jpeg' or 'tiff'")
 
 
-def _encode_jpeg_fast(image: np.ndarray, quality: int, dpi: int) -> bytes:
-    bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR) if image.ndim == 3 else image
-    ok, buffer = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, quality])
-    if not ok:
-        raise ValueError("JPEG encoding failed")
-    data = bytearray(buffer.tobytes())
-    # libjpeg writes a JFIF APP0 segment with density units 0; set units to dots per inch and the density.
-    if data[2:4] == b"\xff\xe0" and data[6:11] == b"JFIF\x00":
-        data[13] = 1
-        data[14:16] = dpi.to_bytes(2, "big")
-        data[16:18] = dpi.to_bytes(2, "big")
-        return bytes(data)
-    out = io.BytesIO()
-    Image.fromarray(image).save(out, "JPEG", quality=quality, dpi=(dpi, dpi))
-    return out.getvalue()
+def encode_jpeg_planes(
+    planes: YCbCr420, *, quality: int = 85, dpi: float = ASSUMED_DPI, icc_profile: bytes | None = None
+) -> bytes:
+    """Encode luma and chroma planes as they are: no colour conversion or chroma resampling on the way."""
+    _check_quality(quality)
+    data = simplejpeg.encode_jpeg_yuv_planes(planes.y, planes.cb, planes.cr, quality=quality)
+    return _jfif_header(data, _dpi_field(dpi), icc_profile)
+
+
+def _check_quality(quality: int) -> None:
+    if not 1 <= quality <= 100:
+        raise ValueError(f"JPEG quality must be 1..100, not {quality}")
+
+
+def _dpi_field(dpi: float) -> int:
+    return max(1, min(65535, round(dpi)))
+
+
+ICC_MARKER = b"ICC_PROFILE\x00"
+ICC_CHUNK = 65535 - 2 - len(ICC_MARKER) - 2  # segment length field, marker name, sequence and count
+
+
+def _jfif_header(data: bytes, dpi: int, icc_profile: bytes | None) -> bytes:
+    """Set the JFIF density to dots per inch and embed the ICC profile as APP2 segments after APP0."""
+    if data[2:4] != b"\xff\xe0" or data[6:11] != b"JFIF\x00":
+        raise ValueError("JPEG encoder wrote no JFIF header")
+    out = bytearray(data)
+    out[13] = 1  # units: dots per inch
+    out[14:16] = dpi.to_bytes(2, "big")
+    out[16:18] = dpi.to_bytes(2, "big")
+    if not icc_profile:
+        return bytes(out)
+    chunks = [icc_profile[i : i + ICC_CHUNK] for i in range(0, len(icc_profile), ICC_CHUNK)]
+    if len(chunks) > 255:
+        raise ValueError("ICC profile too large to embed in a JPEG")
+    segments = b"".join(
+        b"\xff\xe2"
+        + (len(chunk) + len(ICC_MARKER) + 4).to_bytes(2, "big")
+        + ICC_MARKER
+        + bytes([number, len(chunks)])
+        + chunk
+        for number, chunk in enumerate(chunks, start=1)
+    )
+    app0_end = 4 + int.from_bytes(out[4:6], "big")
+    return bytes(out[:app0_end]) + segments + bytes(out[app0_end:])

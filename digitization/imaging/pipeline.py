@@ -10,10 +10,18 @@ from importlib import metadata
 import cv2
 import numpy as np
 
-from .analysis import analyse_page
-from .codec import DEFAULT_MAX_PIXELS, ColourMode, ImageRejected, LoadedImage, encode_image, load_image
+from .analysis import analyse_page, halve
+from .codec import (
+    DEFAULT_MAX_PIXELS,
+    ColourMode,
+    ImageRejected,
+    LoadedImage,
+    encode_image,
+    encode_jpeg_planes,
+    load_image,
+)
 from .crop import DEFAULT_MARGIN_MM, find_paper
-from .geometry import Interpolation, PageFrame, warp_frame
+from .geometry import Interpolation, PageFrame, warp_frame, warp_frame_planes
 from .skew import OrientationResult, SkewResult, detect_orientation, detect_skew
 
 logger = logging.getLogger(__name__)
@@ -64,6 +72,17 @@ class PageResult:
     exif_orientation: int = 1
     manual: bool = False
     software: str = SOFTWARE_VERSION
+
+
+@dataclass
+class Placement:
+    """Where the upright page lies on the scan, and how sure we are."""
+
+    frame: PageFrame
+    skew: SkewResult
+    orientation: OrientationResult
+    flags: list[str]
+    fill: tuple[int, ...]  # the paper's colour, for corners the scan does not cover
 
 
 @dataclass
@@ -141,26 +160,42 @@ def process_loaded(
         manual=any(v is not None for v in (angle_deg, rotation_deg, crop_quad)),
     )
     try:
-        done = straighten(
+        # Colour JPEGs are warped as luma and half-size chroma, sharing the analysis' first halving.
+        planar = fmt.lower() in ("jpeg", "jpg") and loaded.colour_mode == ColourMode.COLOUR
+        half = halve(loaded.pixels) if planar else None
+        placed = place_page(
             loaded.pixels,
+            half=half,
             dpi=loaded.dpi,
-            colour_mode=loaded.colour_mode,
             valid=loaded.valid,
             angle_deg=angle_deg,
             rotation_deg=rotation_deg,
             crop_quad=crop_quad,
             crop=crop,
             margin_mm=margin_mm,
-            interpolation=interpolation,
         )
-        result.data = encode_image(
-            done.pixels,
-            fmt=fmt,
-            quality=jpeg_quality,
-            dpi=loaded.dpi,
-            colour_mode=loaded.colour_mode,
-            icc_profile=loaded.icc_profile,
-        )
+        fill, bitonal = placed.fill, loaded.colour_mode == ColourMode.BITONAL
+        if planar:
+            planes = warp_frame_planes(
+                loaded.pixels, placed.frame, fill=fill, interpolation=interpolation, half=half
+            )
+            height, width = planes.shape
+            result.data = encode_jpeg_planes(
+                planes, quality=jpeg_quality, dpi=loaded.dpi, icc_profile=loaded.icc_profile
+            )
+        else:
+            pixels = warp_frame(
+                loaded.pixels, placed.frame, fill=fill, interpolation=interpolation, bitonal=bitonal
+            )
+            height, width = pixels.shape[:2]
+            result.data = encode_image(
+                pixels,
+                fmt=fmt,
+                quality=jpeg_quality,
+                dpi=loaded.dpi,
+                colour_mode=loaded.colour_mode,
+                icc_profile=loaded.icc_profile,
+            )
     except Exception as exc:
         # A worker must survive any single page; the reason goes to the operator, the trace to the log.
         logger.exception("image processing failed")
@@ -168,15 +203,15 @@ def process_loaded(
         return result
     result.sha256 = hashlib.sha256(result.data).hexdigest()
     result.size_bytes = len(result.data)
-    result.height, result.width = done.pixels.shape[:2]
-    result.crop_quad = [[round(float(x), 2), round(float(y), 2)] for x, y in done.frame.quad()]
-    result.rotation_deg = done.orientation.rotation_deg
-    skew_measured = not done.skew.flagged
-    result.skew_deg = round(float(done.skew.angle_deg), 4) if skew_measured else None
-    result.confidence = round(done.skew.confidence, 3)
-    result.orientation_confidence = round(done.orientation.confidence, 3)
-    result.status = "flagged" if done.flags else "ok"
-    result.reason = "; ".join(done.flags)
+    result.height, result.width = height, width
+    result.crop_quad = [[round(float(x), 2), round(float(y), 2)] for x, y in placed.frame.quad()]
+    result.rotation_deg = placed.orientation.rotation_deg
+    skew_measured = not placed.skew.flagged
+    result.skew_deg = round(float(placed.skew.angle_deg), 4) if skew_measured else None
+    result.confidence = round(placed.skew.confidence, 3)
+    result.orientation_confidence = round(placed.orientation.confidence, 3)
+    result.status = "flagged" if placed.flags else "ok"
+    result.reason = "; ".join(placed.flags)
     return result
 
 
@@ -194,7 +229,43 @@ def straighten(
     interpolation: Interpolation = "cubic",
 ) -> ProcessedPixels:
     """Orientation, deskew and crop on arrays, in one interpolation pass."""
-    page = analyse_page(pixels, dpi, valid)
+    placed = place_page(
+        pixels,
+        dpi=dpi,
+        valid=valid,
+        angle_deg=angle_deg,
+        rotation_deg=rotation_deg,
+        crop_quad=crop_quad,
+        crop=crop,
+        margin_mm=margin_mm,
+    )
+    out = warp_frame(
+        pixels,
+        placed.frame,
+        fill=placed.fill,
+        interpolation=interpolation,
+        bitonal=colour_mode == ColourMode.BITONAL,
+    )
+    return ProcessedPixels(out, placed.frame, placed.skew, placed.orientation, placed.flags)
+
+
+def place_page(
+    pixels: np.ndarray,
+    *,
+    dpi: float,
+    valid: np.ndarray | None = None,
+    angle_deg: float | None = None,
+    rotation_deg: int | None = None,
+    crop_quad: list | np.ndarray | None = None,
+    crop: bool = True,
+    margin_mm: float = DEFAULT_MARGIN_MM,
+    half: np.ndarray | None = None,
+) -> Placement:
+    """Measure orientation, skew and paper (or take them from the overrides) without touching pixels.
+
+    ``half`` is ``halve(pixels)`` when the caller has already made it.
+    """
+    page = analyse_page(pixels, dpi, valid, half=half)
     flags: list[str] = []
     if crop_quad is not None:
         frame = PageFrame.from_quad(crop_quad)
@@ -223,11 +294,4 @@ def straighten(
     for verdict in (skew, orientation):
         if verdict.flagged and verdict.reason not in flags:
             flags.append(verdict.reason)
-    out = warp_frame(
-        pixels,
-        frame,
-        fill=page.paper_colour,
-        interpolation=interpolation,
-        bitonal=colour_mode == ColourMode.BITONAL,
-    )
-    return ProcessedPixels(out, frame, skew, orientation, flags)
+    return Placement(frame, skew, orientation, flags, page.paper_colour)

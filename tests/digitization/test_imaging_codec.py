@@ -6,9 +6,10 @@ import zlib
 
 import numpy as np
 import pytest
-from PIL import Image, ImageOps
+from PIL import Image, ImageCms, ImageOps
 
 from digitization.imaging import ColourMode, ImageRejected, encode_image, load_image
+from digitization.imaging.codec import YCbCr420, encode_jpeg_planes, ycbcr
 
 from .synthetic_pages import encode, make_page
 
@@ -171,3 +172,35 @@ def test_bitonal_stays_one_bit_in_tiff_and_grey_stays_grey_in_jpeg(page):
     assert (tiff.mode, tiff.info["compression"]) == ("1", "group4")
     assert np.array_equal(np.asarray(tiff.convert("L")), bitonal)
     assert jpeg.mode == "L"
+
+
+def test_a_jpeg_derivative_carries_the_scans_icc_profile_even_when_it_needs_several_segments(page):
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    padded = profile + bytes(150_000)  # larger than one APP2 segment holds
+
+    for data in (
+        encode_image(page, dpi=300, icc_profile=padded),
+        encode_jpeg_planes(YCbCr420.from_rgb(page), dpi=300, icc_profile=padded),
+    ):
+        with Image.open(io.BytesIO(data)) as written:
+            assert written.info["icc_profile"] == padded
+            assert tuple(round(v) for v in written.info["dpi"]) == (300, 300)
+            assert np.abs(np.asarray(written).astype(int) - page).mean() < 3
+
+
+@pytest.mark.parametrize("size", [(400, 300), (401, 299)])
+def test_planes_encode_the_same_picture_as_rgb(page, size):
+    rgb = np.ascontiguousarray(page[: size[0], : size[1]])
+    planes = YCbCr420.from_rgb(rgb)
+
+    assert planes.cb.shape == planes.cr.shape == ((size[0] + 1) // 2, (size[1] + 1) // 2)
+    with Image.open(io.BytesIO(encode_jpeg_planes(planes, quality=95))) as written:
+        assert written.size == (size[1], size[0])
+        assert np.abs(np.asarray(written).astype(int) - rgb).mean() < 2.5
+
+
+def test_ycbcr_of_a_colour_matches_the_image_conversion():
+    colour = (231, 194, 150)
+    planes = YCbCr420.from_rgb(np.full((4, 4, 3), colour, np.uint8))
+
+    assert ycbcr(colour) == (int(planes.y[0, 0]), int(planes.cb[0, 0]), int(planes.cr[0, 0]))

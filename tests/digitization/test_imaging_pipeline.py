@@ -8,7 +8,9 @@ import pytest
 from django.core.management import call_command
 from PIL import Image
 
-from digitization.imaging import SOFTWARE_VERSION, PageFrame, load_image, process_page
+from digitization.imaging import SOFTWARE_VERSION, PageFrame, encode_image, load_image, process_page
+from digitization.imaging.codec import encode_jpeg_planes
+from digitization.imaging.geometry import warp_frame, warp_frame_planes
 from digitization.measure import process_folder
 
 from .synthetic_pages import A3_LANDSCAPE_MM, encode, make_page, mm, place_on_lid, split_halves
@@ -225,3 +227,17 @@ def test_the_management_command_wraps_the_folder_run(folder, tmp_path):
     assert {"map_a.png", "map_b.png", "Z001-0001.jpg"} <= set(report["results"])
     assert report["stitch"] == {}
     assert (out / "map_a.jpg").exists()
+
+
+@pytest.mark.parametrize("angle", [-3.4, 0.0])
+def test_colour_jpegs_warped_as_luma_and_half_size_chroma_look_the_same_as_warped_rgb(scan, angle):
+    frame = PageFrame((scan.image.shape[1] / 2 + 3.5, scan.image.shape[0] / 2 - 1), angle, 601, 801)
+    fill = (230, 220, 190)
+
+    rgb = encode_image(warp_frame(scan.image, frame, fill=fill), dpi=DPI)
+    planar = encode_jpeg_planes(warp_frame_planes(scan.image, frame, fill=fill), dpi=DPI)
+
+    first, second = (load_image(data).pixels.astype(float) for data in (rgb, planar))
+    assert first.shape == second.shape == (801, 601, 3)
+    psnr = 10 * np.log10(255**2 / ((first - second) ** 2).mean())
+    assert psnr > 40
