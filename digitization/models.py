@@ -3,12 +3,51 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from records.models import BusinessCategory, Item, Placement, RetentionPeriod
+
+
+class ImagingSettings(models.Model):
+    """The office's settings for archive images: one row, edited in the admin."""
+
+    jpeg_quality = models.PositiveSmallIntegerField(
+        _("JPEG quality"),
+        default=85,
+        validators=[MinValueValidator(50), MaxValueValidator(100)],
+        help_text=_("Quality of JPEG derivatives, 50 to 100. Higher keeps finer detail in larger files."),
+    )
+    margin_mm = models.FloatField(
+        _("margin outside the paper (mm)"),
+        default=2.5,
+        validators=[MinValueValidator(2.0), MaxValueValidator(3.0)],
+        help_text=_("How much of the scanner background is kept around the paper edge, 2 to 3 mm."),
+    )
+    same_size_mm = models.FloatField(
+        _("same paper size within (mm)"),
+        default=6.0,
+        validators=[MinValueValidator(1.0), MaxValueValidator(20.0)],
+        help_text=_(
+            "Pages of one item whose crops differ by no more than this are delivered at one size, "
+            "padded with their paper colour."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("imaging settings")
+        verbose_name_plural = _("imaging settings")
+
+    def __str__(self) -> str:
+        return str(_("Imaging settings"))
+
+    @classmethod
+    def current(cls) -> ImagingSettings:
+        settings_row, _created = cls.objects.get_or_create(pk=1)
+        return settings_row
 
 
 class ScopeRule(models.Model):

@@ -2,10 +2,8 @@
 
 from celery import shared_task
 
-from . import files, imaging, packaging, services
-from .models import Page
-
-JPEG_QUALITY = 85
+from . import derivatives, imaging, packaging, services
+from .models import ImagingSettings, Page
 
 
 @shared_task
@@ -14,36 +12,22 @@ def process_page(page_id: int) -> str:
     page = Page.objects.select_related("batch").filter(pk=page_id).first()
     if page is None:
         return "gone"  # deleted as a duplicate before a worker reached it
-    overrides = page.overrides
-    if "stitch_with" in overrides:
-        return _stitch(page, overrides["stitch_with"])
-    result = imaging.process_page(
-        files.read(page.original_path),
-        dpi_hint=page.dpi,
-        jpeg_quality=JPEG_QUALITY,
-        fmt="tiff" if page.batch.scan_format == "tiff" else "jpeg",
-        angle_deg=overrides.get("angle_deg"),
-        rotation_deg=overrides.get("rotation_deg"),
-        crop=overrides.get("crop", True),
-    )
+    settings = ImagingSettings.current()
+    if "stitch_with" in page.overrides:
+        return _stitch(page, page.overrides["stitch_with"], settings)
+    result = derivatives.render(page, settings)
     services.apply_processing(page, result)
     return result.status
 
 
-def _stitch(page: Page, half_id: int) -> str:
+def _stitch(page: Page, half_id: int, settings: ImagingSettings) -> str:
     """One task per pair: the page's original and its second half become one derivative."""
     half = Page.objects.filter(pk=half_id).first()
     if half is None:
         services.undo_stitch(page, reason="the second half was removed")
         return "flagged"
     try:
-        result, joined = imaging.stitch_scans(
-            files.read(page.original_path),
-            files.read(half.original_path),
-            dpi_hint=page.dpi,
-            jpeg_quality=JPEG_QUALITY,
-            fmt="tiff" if page.batch.scan_format == "tiff" else "jpeg",
-        )
+        result, joined = derivatives.render_stitched(page, half, settings)
     except (imaging.ImageRejected, imaging.StitchRefused) as refused:
         services.undo_stitch(page, reason=f"not stitched: {refused.reason}")
         return "flagged"

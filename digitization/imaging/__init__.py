@@ -10,7 +10,8 @@ Conventions
 One page (the Celery task calls this; it never raises)
     process_page(data, *, dpi_hint=None, jpeg_quality=85, fmt="jpeg"|"tiff", angle_deg=None,
                  rotation_deg=None, crop_quad=None, crop=True, margin_mm=2.5,
-                 interpolation="cubic"|"linear"|"lanczos", max_pixels=150_000_000) -> PageResult
+                 interpolation="cubic"|"linear"|"lanczos", max_pixels=150_000_000, pad_to=None)
+        -> PageResult
         PageResult: status "ok" | "flagged" (processed conservatively, needs a look) | "rejected" (bad
         input) | "error" (unexpected failure), reason, data (derivative bytes), fmt, width, height, dpi,
         dpi_source, colour_mode, skew_deg (None when not measured), rotation_deg (0/90/180/270),
@@ -48,6 +49,8 @@ Steps, each usable alone (pass a PageAnalysis to share the measuring between the
     crop_to_paper(image, crop, *, fill=None, interpolation="cubic", bitonal=False) -> ndarray
     normalize_item_pages(images, dpis, *, target_dpi=None, same_size_mm=6.0, bitonal=None)
         -> list[NormalizedPage(image, dpi, offset, scale, group)]
+    plan_item_sizes(sizes, dpis, *, same_size_mm=6.0) -> the (width, height) each page should have;
+        process_page(..., pad_to=size) then centres a page on its paper colour (PageResult.padding).
 
 SOFTWARE_VERSION names this code and its library versions, for the digitization metadata (DOMAIN §4).
 """
@@ -56,7 +59,7 @@ from .analysis import PageAnalysis, analyse_page
 from .codec import DEFAULT_MAX_PIXELS, ColourMode, ImageRejected, LoadedImage, encode_image, load_image
 from .crop import DEFAULT_MARGIN_MM, PaperCrop, crop_to_paper, find_paper
 from .geometry import PageFrame
-from .normalize import NormalizedPage, normalize_item_pages
+from .normalize import NormalizedPage, normalize_item_pages, plan_item_sizes
 from .pairs import stitch_scans
 from .pipeline import SOFTWARE_VERSION, PageResult, ProcessedPixels, process_loaded, process_page, straighten
 from .skew import OrientationResult, SkewResult, deskew, detect_orientation, detect_skew
@@ -88,6 +91,7 @@ __all__ = [
     "find_paper",
     "load_image",
     "normalize_item_pages",
+    "plan_item_sizes",
     "process_loaded",
     "process_page",
     "stitch_pair",

@@ -312,7 +312,14 @@ def encode_jpeg_planes(
 ) -> bytes:
     """Encode luma and chroma planes as they are: no colour conversion or chroma resampling on the way."""
     _check_quality(quality)
-    data = simplejpeg.encode_jpeg_yuv_planes(planes.y, planes.cb, planes.cr, quality=quality)
+    luma = planes.y
+    height, width = luma.shape
+    if height % 2 or width % 2:
+        # libjpeg-turbo reads luma in 2x2 blocks, past an odd last row or column: give it a repeated
+        # row or column to read, and a view of the true size.
+        padded = cv2.copyMakeBorder(luma, 0, height % 2, 0, width % 2, cv2.BORDER_REPLICATE)
+        luma = padded[:height, :width]
+    data = simplejpeg.encode_jpeg_yuv_planes(luma, planes.cb, planes.cr, quality=quality)
     return _jfif_header(data, _dpi_field(dpi), icc_profile)
 
 

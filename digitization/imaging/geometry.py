@@ -162,3 +162,42 @@ def _warp(
         borderMode=cv2.BORDER_CONSTANT,
         borderValue=fill,
     )
+
+
+JPEG_MCU = 16  # pixels of a 4:2:0 JPEG coded together
+
+
+def centred_offset(size: tuple[int, int], target: tuple[int, int]) -> tuple[int, int]:
+    """Where a (width, height) image sits, about centred, in a larger target.
+
+    Offsets are whole JPEG coding units, so a padded derivative codes the page's own blocks exactly as
+    the unpadded one did: what an inspector saw is what is delivered.
+    """
+    (width, height), (target_w, target_h) = size, target
+    if target_w < width or target_h < height:
+        raise ValueError(f"cannot pad a {width}x{height} page to the smaller {target_w}x{target_h}")
+    return tuple((room // 2) // JPEG_MCU * JPEG_MCU for room in (target_w - width, target_h - height))
+
+
+def pad_image(pixels: np.ndarray, target: tuple[int, int], *, fill: tuple[int, ...]) -> np.ndarray:
+    """Centre the image on a (width, height) canvas of the fill (paper) colour; content is not touched."""
+    height, width = pixels.shape[:2]
+    x, y = centred_offset((width, height), target)
+    value = tuple(float(v) for v in fill) if pixels.ndim == 3 else float(fill[0])
+    bottom, right = target[1] - height - y, target[0] - width - x
+    return cv2.copyMakeBorder(pixels, y, bottom, x, right, cv2.BORDER_CONSTANT, value=value)
+
+
+def pad_planes(planes: YCbCr420, target: tuple[int, int], *, fill: tuple[int, ...]) -> YCbCr420:
+    """pad_image for luma and half-size chroma."""
+    height, width = planes.shape
+    x, y = centred_offset((width, height), target)
+    fill_y, fill_cb, fill_cr = ycbcr(fill)
+
+    def pad(plane: np.ndarray, scale: int, value: int) -> np.ndarray:
+        out_w, out_h = -(-target[0] // scale), -(-target[1] // scale)
+        left, top = x // scale, y // scale
+        right, bottom = out_w - plane.shape[1] - left, out_h - plane.shape[0] - top
+        return cv2.copyMakeBorder(plane, top, bottom, left, right, cv2.BORDER_CONSTANT, value=float(value))
+
+    return YCbCr420(pad(planes.y, 1, fill_y), pad(planes.cb, 2, fill_cb), pad(planes.cr, 2, fill_cr))

@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from .analysis import analyse_page
+from .geometry import centred_offset, pad_image
 
 SAME_SIZE_MM = 6.0  # crops of one paper size differ by a few mm; A4 and B5 differ by 30 mm and more
 
@@ -53,44 +54,55 @@ def normalize_item_pages(
             image = cv2.resize(image, size, interpolation=method)
         scaled.append(image)
         scales.append(factor)
-    groups = _group_by_size([img.shape[:2] for img in scaled], same_size_mm * dpi / 25.4)
-    targets: dict[int, tuple[int, int]] = {}
-    for image, group in zip(scaled, groups, strict=True):
-        h, w = image.shape[:2]
-        th, tw = targets.get(group, (0, 0))
-        targets[group] = (max(th, h), max(tw, w))
+    shapes = [(img.shape[1], img.shape[0]) for img in scaled]
+    groups = _group_by_size(shapes, same_size_mm * dpi / 25.4)
+    targets = plan_item_sizes(shapes, [dpi] * len(shapes), same_size_mm=same_size_mm)
     flags = list(bitonal) if bitonal is not None else [False] * len(scaled)
     out = []
-    for image, factor, group, is_bitonal in zip(scaled, scales, groups, flags, strict=True):
-        th, tw = targets[group]
-        h, w = image.shape[:2]
-        x, y = (tw - w) // 2, (th - h) // 2
-        fill = (
-            (255,) * (image.shape[2] if image.ndim == 3 else 1) if is_bitonal else _paper_colour(image, dpi)
-        )
-        if (th, tw) != (h, w):
-            image = cv2.copyMakeBorder(
-                image, y, th - h - y, x, tw - w - x, cv2.BORDER_CONSTANT, value=tuple(float(v) for v in fill)
-            )
-        out.append(NormalizedPage(image, dpi, (x, y), factor, group))
+    for image, factor, group, target, is_bitonal in zip(scaled, scales, groups, targets, flags, strict=True):
+        offset = centred_offset((image.shape[1], image.shape[0]), target)
+        if target != (image.shape[1], image.shape[0]):
+            channels = image.shape[2] if image.ndim == 3 else 1
+            fill = (255,) * channels if is_bitonal else analyse_page(image, dpi).paper_colour
+            image = pad_image(image, target, fill=fill)
+        out.append(NormalizedPage(image, dpi, offset, factor, group))
     return out
 
 
-def _group_by_size(shapes: list[tuple[int, int]], tolerance_px: float) -> list[int]:
+def plan_item_sizes(
+    sizes: Sequence[tuple[int, int]], dpis: Sequence[float], *, same_size_mm: float = SAME_SIZE_MM
+) -> list[tuple[int, int]]:
+    """The (width, height) each page of an item should have: the largest of its paper-size group.
+
+    Pages scanned at different resolutions are never grouped: matching them would take scaling.
+    """
+    targets: list[tuple[int, int]] = list(sizes)
+    by_dpi: dict[int, list[int]] = {}
+    for index, dpi in enumerate(dpis):
+        by_dpi.setdefault(round(dpi), []).append(index)
+    for dpi, members in by_dpi.items():
+        groups = _group_by_size([sizes[i] for i in members], same_size_mm * dpi / 25.4)
+        largest: dict[int, tuple[int, int]] = {}
+        for index, group in zip(members, groups, strict=True):
+            width, height = sizes[index]
+            known = largest.get(group, (0, 0))
+            largest[group] = (max(known[0], width), max(known[1], height))
+        for index, group in zip(members, groups, strict=True):
+            targets[index] = largest[group]
+    return targets
+
+
+def _group_by_size(sizes: list[tuple[int, int]], tolerance_px: float) -> list[int]:
     """Greedy grouping: a page joins the first group whose every member is within tolerance."""
     members: list[list[tuple[int, int]]] = []
     groups = []
-    for h, w in shapes:
+    for w, h in sizes:
         for number, group in enumerate(members):
-            if all(abs(h - gh) <= tolerance_px and abs(w - gw) <= tolerance_px for gh, gw in group):
-                group.append((h, w))
+            if all(abs(w - gw) <= tolerance_px and abs(h - gh) <= tolerance_px for gw, gh in group):
+                group.append((w, h))
                 groups.append(number)
                 break
         else:
-            members.append([(h, w)])
+            members.append([(w, h)])
             groups.append(len(members) - 1)
     return groups
-
-
-def _paper_colour(image: np.ndarray, dpi: float) -> tuple[int, ...]:
-    return analyse_page(image, dpi).paper_colour

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .codec import LoadedImage, load_image
 from .pipeline import PageResult, process_loaded
 from .stitch import StitchResult, stitch_pair
 
 
 def stitch_scans(
-    data_a: bytes, data_b: bytes, *, dpi_hint: float | None = None, jpeg_quality: int = 85, fmt: str = "jpeg"
+    data_a: bytes, data_b: bytes, *, dpi_hint: float | None = None, **options: Any
 ) -> tuple[PageResult, StitchResult]:
     """Join half b onto half a and run the page pipeline on the result; also return how they were joined.
+
+    ``options`` are those of process_loaded (jpeg_quality, fmt, margin_mm, crop_quad, pad_to, ...).
 
     Raises ImageRejected for an unreadable half and StitchRefused when the halves cannot be joined surely.
     """
@@ -26,4 +30,4 @@ def stitch_scans(
         source_mode=half_a.source_mode,
         valid=joined.valid,
     )
-    return process_loaded(page, jpeg_quality=jpeg_quality, fmt=fmt), joined
+    return process_loaded(page, **options), joined

@@ -21,7 +21,15 @@ from .codec import (
     load_image,
 )
 from .crop import DEFAULT_MARGIN_MM, find_paper
-from .geometry import Interpolation, PageFrame, warp_frame, warp_frame_planes
+from .geometry import (
+    Interpolation,
+    PageFrame,
+    centred_offset,
+    pad_image,
+    pad_planes,
+    warp_frame,
+    warp_frame_planes,
+)
 from .skew import OrientationResult, SkewResult, detect_orientation, detect_skew
 
 logger = logging.getLogger(__name__)
@@ -65,6 +73,7 @@ class PageResult:
     confidence: float = 0.0  # of the skew, 0..1
     orientation_confidence: float = 0.0
     crop_quad: list[list[float]] = field(default_factory=list)  # TL, TR, BR, BL on the input as displayed
+    padding: list[int] = field(default_factory=lambda: [0, 0])  # x, y of the cropped page when padded
     source_width: int = 0
     source_height: int = 0
     source_format: str = ""
@@ -107,12 +116,15 @@ def process_page(
     margin_mm: float = DEFAULT_MARGIN_MM,
     interpolation: Interpolation = "cubic",
     max_pixels: int = DEFAULT_MAX_PIXELS,
+    pad_to: tuple[int, int] | None = None,
 ) -> PageResult:
     """Turn an original scan into its archive derivative. Never raises: failures come back as a status.
 
     Manual overrides for re-processing by hand: ``rotation_deg`` (0/90/180/270 the content is turned),
     ``angle_deg`` (skew on top of that), or ``crop_quad`` (TL, TR, BR, BL on the input as displayed,
     which fixes rotation, skew and crop at once, e.g. the ``crop_quad`` of an earlier result, adjusted).
+    ``pad_to`` (width, height) centres the page on a canvas of its paper colour, to give the pages of
+    one item one size (see normalize.plan_item_sizes).
     """
     try:
         loaded = load_image(data, max_pixels=max_pixels, dpi_hint=dpi_hint)
@@ -130,6 +142,7 @@ def process_page(
         crop=crop,
         margin_mm=margin_mm,
         interpolation=interpolation,
+        pad_to=pad_to,
     )
 
 
@@ -144,6 +157,7 @@ def process_loaded(
     crop: bool = True,
     margin_mm: float = DEFAULT_MARGIN_MM,
     interpolation: Interpolation = "cubic",
+    pad_to: tuple[int, int] | None = None,
 ) -> PageResult:
     """process_page for an image already decoded (e.g. a stitched pair)."""
     result = PageResult(
@@ -179,6 +193,9 @@ def process_loaded(
             planes = warp_frame_planes(
                 loaded.pixels, placed.frame, fill=fill, interpolation=interpolation, half=half
             )
+            if pad_to is not None:
+                result.padding = list(centred_offset(planes.shape[::-1], pad_to))
+                planes = pad_planes(planes, pad_to, fill=fill)
             height, width = planes.shape
             result.data = encode_jpeg_planes(
                 planes, quality=jpeg_quality, dpi=loaded.dpi, icc_profile=loaded.icc_profile
@@ -187,6 +204,9 @@ def process_loaded(
             pixels = warp_frame(
                 loaded.pixels, placed.frame, fill=fill, interpolation=interpolation, bitonal=bitonal
             )
+            if pad_to is not None:
+                result.padding = list(centred_offset(pixels.shape[1::-1], pad_to))
+                pixels = pad_image(pixels, pad_to, fill=(255,) if bitonal else fill)
             height, width = pixels.shape[:2]
             result.data = encode_image(
                 pixels,
@@ -204,7 +224,8 @@ def process_loaded(
     result.sha256 = hashlib.sha256(result.data).hexdigest()
     result.size_bytes = len(result.data)
     result.height, result.width = height, width
-    result.crop_quad = [[round(float(x), 2), round(float(y), 2)] for x, y in placed.frame.quad()]
+    # Full precision: re-rendering from this quad (e.g. when padding for the ZIP) gives the same pixels.
+    result.crop_quad = [[float(x), float(y)] for x, y in placed.frame.quad()]
     result.rotation_deg = placed.orientation.rotation_deg
     skew_measured = not placed.skew.flagged
     result.skew_deg = round(float(placed.skew.angle_deg), 4) if skew_measured else None

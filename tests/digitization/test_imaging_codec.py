@@ -204,3 +204,14 @@ def test_ycbcr_of_a_colour_matches_the_image_conversion():
     planes = YCbCr420.from_rgb(np.full((4, 4, 3), colour, np.uint8))
 
     assert ycbcr(colour) == (int(planes.y[0, 0]), int(planes.cb[0, 0]), int(planes.cr[0, 0]))
+
+
+@pytest.mark.parametrize("size", [(877, 620), (801, 601), (99, 101)])
+def test_odd_sized_planes_encode_their_last_row_and_column_faithfully(size):
+    # libjpeg-turbo reads luma in 2x2 blocks; an odd edge once picked up whatever lay beyond the array.
+    colour = (200, 180, 150)
+    for _ in range(3):
+        data = encode_jpeg_planes(YCbCr420.from_rgb(np.full((*size, 3), colour, np.uint8)), quality=90)
+        with Image.open(io.BytesIO(data)) as written:
+            assert written.size == size[::-1]
+            assert np.abs(np.asarray(written).astype(int) - colour).max() <= 2

@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 
-from digitization.imaging import normalize_item_pages
+from digitization.imaging import load_image, normalize_item_pages, process_page
+from digitization.imaging.normalize import plan_item_sizes
 
-from .synthetic_pages import PAPER_RGB, make_page, mm
+from .synthetic_pages import PAPER_RGB, encode, make_page, mm
 
 DPI = 100
 
@@ -69,3 +70,35 @@ def test_grey_and_bitonal_pages_stay_grey_and_bitonal(a4):
     assert out[0].image.ndim == 2
     assert out[1].image.shape == grey.shape
     assert set(np.unique(out[1].image)) <= {0, 255}
+
+
+def test_the_plan_gives_each_page_the_largest_size_of_its_paper_size_at_its_resolution():
+    a4, a4_tighter, a3 = (2543, 3571), (2531, 3560), (3571, 5031)
+    a4_at_200 = (1695, 2381)
+
+    plan = plan_item_sizes([a4_tighter, a3, a4, a4_at_200, (1690, 2375)], [300, 300, 300, 200, 200])
+
+    assert plan == [a4, a3, a4, a4_at_200, a4_at_200]
+
+
+def test_a_derivative_padded_to_the_plan_keeps_its_content_and_centres_it_on_paper(a4):
+    scan = encode(a4[:-30, :-20], "JPEG", dpi=DPI, quality=95)
+    natural = process_page(scan, crop=False)
+    target = (natural.width + 37, natural.height + 70)
+
+    padded = process_page(scan, crop=False, pad_to=target)
+
+    assert (padded.status, padded.width, padded.height) == ("ok", *target)
+    assert padded.padding == [16, 32]  # about centred, on whole JPEG coding units
+    inner = load_image(padded.data).pixels[32 : 32 + natural.height, 16 : 16 + natural.width].astype(int)
+    difference = np.abs(inner - load_image(natural.data).pixels)
+    assert difference[2:-16, 2:-16].max() == 0  # the same blocks, coded the same way
+    border = load_image(padded.data).pixels[:, -5:].reshape(-1, 3).astype(int)
+    assert np.abs(border - PAPER_RGB).max() < 15
+
+
+def test_padding_to_a_smaller_size_is_an_error_not_a_crop(a4):
+    result = process_page(encode(a4, "JPEG", dpi=DPI), crop=False, pad_to=(100, 100))
+
+    assert result.status == "error"
+    assert "smaller" in result.reason

@@ -1,13 +1,15 @@
 import io
+import json
 import zipfile
 
+import numpy as np
 import pytest
 from django.urls import reverse
 from PIL import Image
 
 from archive_office.models import AuditEvent
 from digitization import files, services, tasks
-from digitization.models import Batch, Page
+from digitization.models import Batch, ImagingSettings, Page
 from tests.digitization.factories import make_assembled_items, make_batch, scan_jpeg
 
 
@@ -210,13 +212,60 @@ def test_an_item_zip_holds_its_images_unrecompressed_with_manifests(batch, contr
         names = archive.namelist()
         assert names[:2] == [f"{item.archival_code}-0001.jpg", f"{item.archival_code}-0002.jpg"]
         assert archive.getinfo(names[0]).compress_type == zipfile.ZIP_STORED
-        import json
-
         manifest = json.loads(archive.read("manifest.json"))
         assert manifest["images"][0]["sha256"] == files.sha256_of(archive.read(names[0]))
         assert b"<ArchivePackage" in archive.read("manifest.xml")
     assert "zip" in response["Content-Disposition"]
     assert AuditEvent.objects.filter(action="download", target_id=str(item.pk)).exists()
+
+
+def test_pages_of_one_paper_size_are_delivered_at_one_size_and_others_keep_theirs(batch, contractor):
+    item = batch.batch_items.order_by("item__item_number").first().item
+    ImagingSettings.objects.update_or_create(pk=1, defaults={"same_size_mm": 6.0})
+    sizes = {1: (620, 877), 2: (580, 830)}  # 3.4 and 4.0 mm apart at 300 dpi: one paper size
+    pages = [
+        _ingest(batch, f"{item.archival_code}-{n:04d}.jpg", scan_jpeg(width=w, height=h, seed=n)).page
+        for n, (w, h) in sizes.items()
+    ]
+    services.link_by_file_names(batch=batch, user=contractor)
+    for page in pages:
+        tasks.process_page(page.pk)
+    inspected = files.read(Page.objects.get(pk=pages[1].pk).derivative_path)
+
+    assert tasks.build_package(item.pk) == "ready"
+
+    with zipfile.ZipFile(files.media_path(item.package.path)) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        images = [Image.open(io.BytesIO(archive.read(entry["file"]))) for entry in manifest["images"]]
+        assert [image.size for image in images] == [(620, 877), (620, 877)]
+        assert [entry["padding"] for entry in manifest["images"]] == [[0, 0], [16, 16]]
+        assert [(e["width"], e["height"]) for e in manifest["images"]] == [(620, 877), (620, 877)]
+        for entry in manifest["images"]:
+            assert entry["sha256"] == files.sha256_of(archive.read(entry["file"]))
+        # The padded page is the inspected derivative, block for block, on its paper colour
+        # (its last, partial coding units now hold paper instead of repeated edge pixels).
+        padded = np.asarray(images[1]).astype(int)
+        same = np.abs(padded[18:830, 18:578] - np.asarray(Image.open(io.BytesIO(inspected)))[2:814, 2:562])
+        assert same.max() == 0
+        assert np.abs(padded[-5:, -5:] - 236).max() < 4
+
+    ImagingSettings.objects.filter(pk=1).update(same_size_mm=2.0)  # now they count as two paper sizes
+    tasks.build_package(item.pk)
+    item.package.refresh_from_db()
+    with zipfile.ZipFile(files.media_path(item.package.path)) as archive:
+        sizes_now = [Image.open(io.BytesIO(archive.read(n))).size for n in archive.namelist()[:2]]
+    assert sizes_now == [(620, 877), (580, 830)]
+
+
+def test_jpeg_quality_is_an_office_setting(batch):
+    page = _ingest(batch, "scan.jpg", scan_jpeg(seed=5)).page
+    sizes = []
+    for quality in (60, 95):
+        ImagingSettings.objects.update_or_create(pk=1, defaults={"jpeg_quality": quality})
+        tasks.process_page(page.pk)
+        page.refresh_from_db()
+        sizes.append(len(files.read(page.derivative_path)))
+    assert sizes[0] < sizes[1]
 
 
 def _half_scans(seed: int = 41) -> tuple[bytes, bytes]:
