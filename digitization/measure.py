@@ -20,6 +20,7 @@ from .imaging import (
     PageResult,
     StitchRefused,
     process_page,
+    reasons,
     stitch_scans,
 )
 
@@ -98,7 +99,7 @@ def _process_file(path: Path, output_dir: Path, quality: int, dpi_hint: float | 
     if flag and result.status == "ok":
         result.status, result.reason = "flagged", flag
     elif flag:
-        result.reason = f"{flag}; {result.reason}" if result.reason else flag
+        result.reason = reasons.REASON_SEPARATOR.join([flag, result.reason]) if result.reason else flag
     return _entry(result, result.status, result.reason)
 
 
@@ -110,7 +111,7 @@ def _stitch_files(
             path_a.read_bytes(), path_b.read_bytes(), dpi_hint=dpi_hint, jpeg_quality=quality
         )
     except (ImageRejected, StitchRefused) as exc:
-        reason = f"not stitched: {exc.reason}"
+        reason = reasons.NOT_STITCHED.format(reason=exc.reason)
         return {p.name: _entry(None, "flagged", reason) for p in (path_a, path_b)}, None
     if result.data is not None:
         target.write_bytes(result.data)

@@ -371,6 +371,13 @@ class Page(models.Model):
     def display_path(self) -> str:
         return self.derivative_path or self.original_path
 
+    @property
+    def explained_note(self) -> str:
+        """The processing note in the reader's language (the pipeline stores it in English)."""
+        from .reasons import explain
+
+        return explain(self.processing_note)
+
 
 class Package(models.Model):
     """The ZIP of one item (`档号.zip`), built in the background for the office's archive system."""

@@ -21,6 +21,7 @@ from records.models import Item, Placement, Volume
 from . import files, imaging
 from .imaging.inspect import ScanFacts, inspect_scan
 from .models import Batch, BatchEvent, BatchItem, Numbering, Page, ScopeRule
+from .reasons import explain
 from .thumbnails import make_thumbnail
 
 # Below this a scan is flagged: DOMAIN §1 asks for at least 200 dpi.
@@ -222,7 +223,8 @@ def ingest_file(
         loaded = inspect_scan(data, max_pixels=max_pixels)
     except imaging.ImageRejected as rejected:
         return IngestOutcome(
-            name, refused=_("Not an image the archive can keep: %(reason)s") % {"reason": rejected}
+            name,
+            refused=_("Not an image the archive can keep: %(reason)s") % {"reason": explain(rejected.reason)},
         )
     sha256 = files.sha256_of(data)
     if duplicate := Page.objects.filter(sha256=sha256).select_related("batch").first():

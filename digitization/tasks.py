@@ -24,12 +24,12 @@ def _stitch(page: Page, half_id: int, settings: ImagingSettings) -> str:
     """One task per pair: the page's original and its second half become one derivative."""
     half = Page.objects.filter(pk=half_id).first()
     if half is None:
-        services.undo_stitch(page, reason="the second half was removed")
+        services.undo_stitch(page, reason=imaging.reasons.HALF_REMOVED)
         return "flagged"
     try:
         result, joined = derivatives.render_stitched(page, half, settings)
     except (imaging.ImageRejected, imaging.StitchRefused) as refused:
-        services.undo_stitch(page, reason=f"not stitched: {refused.reason}")
+        services.undo_stitch(page, reason=imaging.reasons.NOT_STITCHED.format(reason=refused.reason))
         return "flagged"
     services.apply_processing(page, result)
     Page.objects.filter(pk=page.pk).update(

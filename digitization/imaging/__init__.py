@@ -5,7 +5,8 @@ Conventions
     Angles are degrees, counter-clockwise positive as displayed (y down); straightening rotates by minus
     the angle. Quads are four ``[x, y]`` corners TL, TR, BR, BL of the output, placed on the input as
     displayed (after EXIF orientation), in pixel-edge coordinates (a W x H image spans (0, 0)-(W, H)).
-    Bad input raises ImageRejected / StitchRefused, each with a plain-English ``reason``.
+    Bad input raises ImageRejected / StitchRefused, each with a plain-English ``reason`` made from a
+    template in reasons.py, so that the web app can word it in Chinese.
 
 One page (the Celery task calls this; it never raises)
     process_page(data, *, dpi_hint=None, jpeg_quality=85, fmt="jpeg"|"tiff", angle_deg=None,
@@ -55,6 +56,7 @@ Steps, each usable alone (pass a PageAnalysis to share the measuring between the
 SOFTWARE_VERSION names this code and its library versions, for the digitization metadata (DOMAIN §4).
 """
 
+from . import reasons
 from .analysis import PageAnalysis, analyse_page
 from .codec import DEFAULT_MAX_PIXELS, ColourMode, ImageRejected, LoadedImage, encode_image, load_image
 from .crop import DEFAULT_MARGIN_MM, PaperCrop, crop_to_paper, find_paper
@@ -94,6 +96,7 @@ __all__ = [
     "plan_item_sizes",
     "process_loaded",
     "process_page",
+    "reasons",
     "stitch_pair",
     "stitch_scans",
     "straighten",

@@ -11,6 +11,8 @@ import numpy as np
 import simplejpeg
 from PIL import Image, ImageCms, UnidentifiedImageError
 
+from . import reasons
+
 # A0 at 300 dpi is about 139 Mpx; anything larger is more likely a decompression bomb than a scan.
 DEFAULT_MAX_PIXELS = 150_000_000
 MIN_SIDE_PX = 100
@@ -79,31 +81,31 @@ def load_image(
 ) -> LoadedImage:
     """Decode and check a scan; raise ImageRejected with a reason for anything unusable."""
     if not data:
-        raise ImageRejected("empty file")
+        raise ImageRejected(reasons.EMPTY_FILE)
     try:
         image = Image.open(io.BytesIO(data))
     except UnidentifiedImageError:
-        raise ImageRejected("not an image file (format not recognised)") from None
+        raise ImageRejected(reasons.NOT_AN_IMAGE) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageRejected("image has too many pixels (possible decompression bomb)") from None
+        raise ImageRejected(reasons.DECOMPRESSION_BOMB) from None
     except Exception as exc:  # malformed files make Pillow raise almost anything
-        raise ImageRejected(f"cannot read image header: {exc}") from None
+        raise ImageRejected(reasons.UNREADABLE_HEADER.format(detail=exc)) from None
     width, height = image.size
     if width * height > max_pixels:
-        raise ImageRejected(f"image has {width}x{height} pixels, above the limit of {max_pixels}")
+        raise ImageRejected(reasons.TOO_MANY_PIXELS.format(width=width, height=height, limit=max_pixels))
     if min(width, height) < min_side:
-        raise ImageRejected(f"image is only {width}x{height} pixels, too small for a page scan")
+        raise ImageRejected(reasons.TOO_SMALL.format(width=width, height=height))
     if getattr(image, "n_frames", 1) > 1:
         # Taking the first frame would silently lose pages, and missing pages admit no error.
-        raise ImageRejected(f"file holds {image.n_frames} pages; split it into one file per page")
+        raise ImageRejected(reasons.SEVERAL_PAGES.format(pages=image.n_frames))
     try:
         pixels, mode, valid = _decode_pixels(image, data)
     except ImageRejected:
         raise
     except MemoryError:
-        raise ImageRejected("image too large to decode in memory") from None
+        raise ImageRejected(reasons.OUT_OF_MEMORY) from None
     except Exception as exc:  # truncated or corrupt data: Pillow's errors vary by format
-        raise ImageRejected(f"cannot decode image: {exc}") from None
+        raise ImageRejected(reasons.UNDECODABLE.format(detail=exc)) from None
     orientation = _exif_orientation(image)
     pixels = _exif_transpose(pixels, orientation)
     if valid is not None:
@@ -149,7 +151,7 @@ def _decode_pixels(image: Image.Image, data: bytes) -> tuple[np.ndarray, ColourM
         rgba = np.asarray(image.convert("RGBA"))
         return _composite(rgba[:, :, :3], rgba[:, :, 3]), ColourMode.COLOUR, _mask(rgba[:, :, 3])
     if mode == "F":
-        raise ImageRejected("32-bit floating point images are not scans; convert to 8 or 16 bit")
+        raise ImageRejected(reasons.FLOATING_POINT)
     return np.asarray(image.convert("RGB")), ColourMode.COLOUR, None
 
 
@@ -159,9 +161,9 @@ def _decode_jpeg_fast(image: Image.Image, data: bytes) -> tuple[np.ndarray, Colo
     try:
         pixels = simplejpeg.decode_jpeg(data, colorspace="GRAY" if grey else "RGB", strict=True)
     except ValueError as exc:
-        raise ImageRejected(f"JPEG data is truncated or damaged ({exc})") from None
+        raise ImageRejected(reasons.DAMAGED_JPEG.format(detail=exc)) from None
     if pixels.shape[:2] != (image.height, image.width):
-        raise ImageRejected("JPEG data is truncated or damaged")
+        raise ImageRejected(reasons.DAMAGED_JPEG.format(detail="wrong image size"))
     return (pixels[:, :, 0] if grey else pixels), ColourMode.GREY if grey else ColourMode.COLOUR, None
 
 

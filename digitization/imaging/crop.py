@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from . import reasons
 from .analysis import DARK_PAPER_LEVEL, PageAnalysis, analyse_page
 from .geometry import Interpolation, PageFrame, rotation_matrix, warp_frame
 
@@ -50,7 +51,7 @@ def find_paper(
     hull = _paper_hull(page)
     if hull is None or page.paper_fraction < 0.05 or page.paper_level < DARK_PAPER_LEVEL:
         frame = PageFrame.whole(width, height, angle_deg or 0.0)
-        return PaperCrop(frame, None, (), colour, False, "no paper found: the image is almost entirely dark")
+        return PaperCrop(frame, None, (), colour, False, reasons.NO_PAPER)
     if angle_deg is None:
         angle_deg = _edge_angle(hull)
     centre = np.array([width / 2.0, height / 2.0])

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
+from . import reasons
 from .codec import (
     DEFAULT_MAX_PIXELS,
     MIN_SIDE_PX,
@@ -54,14 +55,14 @@ def inspect_scan(
         )
     width, height = head.size
     if width * height > max_pixels:
-        raise ImageRejected(f"image has {width}x{height} pixels, above the limit of {max_pixels}")
+        raise ImageRejected(reasons.TOO_MANY_PIXELS.format(width=width, height=height, limit=max_pixels))
     if min(width, height) < min_side:
-        raise ImageRejected(f"image is only {width}x{height} pixels, too small for a page scan")
+        raise ImageRejected(reasons.TOO_SMALL.format(width=width, height=height))
     head.draft(head.mode, (max(1, width // 8), max(1, height // 8)))
     try:
         head.load()  # raises on truncated or corrupt data; LOAD_TRUNCATED_IMAGES is never set
     except Exception as exc:
-        raise ImageRejected(f"cannot decode image: {exc}") from None
+        raise ImageRejected(reasons.UNDECODABLE.format(detail=exc)) from None
     orientation = _exif_orientation(head)
     if orientation in _SWAPS_SIDES:
         width, height = height, width

@@ -10,6 +10,7 @@ from importlib import metadata
 import cv2
 import numpy as np
 
+from . import reasons
 from .analysis import analyse_page, halve
 from .codec import (
     DEFAULT_MAX_PIXELS,
@@ -131,7 +132,7 @@ def process_page(
     except ImageRejected as exc:
         return PageResult(status="rejected", reason=exc.reason, fmt=fmt)
     except MemoryError:
-        return PageResult(status="rejected", reason="image too large to decode in memory", fmt=fmt)
+        return PageResult(status="rejected", reason=reasons.OUT_OF_MEMORY, fmt=fmt)
     return process_loaded(
         loaded,
         jpeg_quality=jpeg_quality,
@@ -219,7 +220,7 @@ def process_loaded(
     except Exception as exc:
         # A worker must survive any single page; the reason goes to the operator, the trace to the log.
         logger.exception("image processing failed")
-        result.reason = f"processing failed: {type(exc).__name__}: {exc}"
+        result.reason = reasons.PROCESSING_FAILED.format(detail=f"{type(exc).__name__}: {exc}")
         return result
     result.sha256 = hashlib.sha256(result.data).hexdigest()
     result.size_bytes = len(result.data)
@@ -232,7 +233,7 @@ def process_loaded(
     result.confidence = round(placed.skew.confidence, 3)
     result.orientation_confidence = round(placed.orientation.confidence, 3)
     result.status = "flagged" if placed.flags else "ok"
-    result.reason = "; ".join(placed.flags)
+    result.reason = reasons.REASON_SEPARATOR.join(placed.flags)
     return result
 
 

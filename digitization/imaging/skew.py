@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import reasons
 from .analysis import DARK_PAPER_LEVEL, InkPoints, PageAnalysis, analyse_page
 from .geometry import Interpolation, PageFrame, warp_frame
 
@@ -52,11 +53,11 @@ def detect_skew(image: np.ndarray | PageAnalysis, *, dpi: float = 300.0) -> Skew
     """Measure the tilt of the text lines, within +-15 degrees of the nearest image axis."""
     page = image if isinstance(image, PageAnalysis) else analyse_page(image, dpi)
     if page.paper_fraction < 0.05 or page.paper_level < DARK_PAPER_LEVEL:
-        return SkewResult(0.0, 0.0, True, "no paper found: the image is almost entirely dark")
+        return SkewResult(0.0, 0.0, True, reasons.NO_PAPER)
     if page.paper_like < 0.5:
-        return SkewResult(0.0, 0.0, True, "photograph or picture: no plain paper with text lines")
+        return SkewResult(0.0, 0.0, True, reasons.PHOTOGRAPH)
     if page.ink_mm2 < BLANK_INK_MM2 or len(page.coarse_points) < 50:
-        return SkewResult(0.0, 0.0, True, "blank page: no text lines to measure")
+        return SkewResult(0.0, 0.0, True, reasons.BLANK_PAGE)
     families = [_search_family(page.coarse_points, axis) for axis in (0, 90)]
     best = max(families, key=lambda fam: fam.excess)
     angle = _refine(page.fine_points, best.angle, 0.6, 0.2)
@@ -64,15 +65,11 @@ def detect_skew(image: np.ndarray | PageAnalysis, *, dpi: float = 300.0) -> Skew
     skew = angle - best.axis
     confidence = _confidence(best.excess, page.ink_mm2)
     if best.excess < MIN_EXCESS:
-        return SkewResult(
-            0.0, confidence, True, "no clear text lines (picture, stains or handwriting)", best.axis
-        )
+        return SkewResult(0.0, confidence, True, reasons.NO_CLEAR_LINES, best.axis)
     if page.ink_mm2 < MIN_INK_MM2:
-        return SkewResult(
-            0.0, confidence, True, "nearly blank page: too little text to measure skew", best.axis
-        )
+        return SkewResult(0.0, confidence, True, reasons.NEARLY_BLANK, best.axis)
     if abs(skew) > MAX_SKEW_DEG:
-        reason = f"lines tilted {skew:+.1f} degrees, beyond +-{MAX_SKEW_DEG:.0f}: straighten by hand"
+        reason = reasons.TOO_TILTED.format(angle=skew, limit=MAX_SKEW_DEG)
         return SkewResult(0.0, confidence, True, reason, best.axis)
     return SkewResult(float(skew), confidence, False, "", best.axis)
 
@@ -131,12 +128,12 @@ def detect_orientation(
     vote = float(np.clip(ASCENDER_WEIGHT * ascender + margin, -1, 1)) if lines >= 4 else 0.0
     if skew.axis_deg == 90:
         if abs(vote) < SIDEWAYS_VOTE:
-            return OrientationResult(0, abs(vote), True, "page lies sideways; cannot tell which way up")
+            return OrientationResult(0, abs(vote), True, reasons.SIDEWAYS)
         return OrientationResult(90 if vote > 0 else 270, abs(vote), False, "")
     if vote <= -FLIP_VOTE:
         return OrientationResult(180, abs(vote), False, "")
     if vote < -FLIP_VOTE / 3:
-        return OrientationResult(0, abs(vote), True, "page may be upside down")
+        return OrientationResult(0, abs(vote), True, reasons.MAYBE_UPSIDE_DOWN)
     return OrientationResult(0, max(vote, 0.0), False, "")
 
 

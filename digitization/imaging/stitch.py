@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from . import reasons
 from .analysis import analyse_page, median_uint8, to_grey
 
 MIN_INLIERS = 30
@@ -59,31 +60,27 @@ def stitch_pair(
 ) -> StitchResult:
     """Join half b onto half a (a keeps its pixels); raise StitchRefused with a reason when unsure."""
     if a.ndim != b.ndim:
-        raise StitchRefused("one half is colour and the other grey: scan both halves the same way")
+        raise StitchRefused(reasons.MIXED_COLOUR_MODES)
     page_a, page_b = _Half.of(a, dpi), _Half.of(b, dpi)
     scale = page_a.scale
     model, inliers, matches = _fit(page_a, page_b, BAND_SHARE)
     if inliers < min_inliers:
         model, inliers, matches = _fit(page_a, page_b, 1.0)
     if matches < 3:
-        raise StitchRefused("no details to match between the halves (blank halves?)")
+        raise StitchRefused(reasons.NOTHING_TO_MATCH)
     if model is None or inliers < min_inliers:
-        raise StitchRefused(f"only {inliers} matching details agree on one placement (need {min_inliers})")
+        raise StitchRefused(reasons.TOO_FEW_MATCHES.format(inliers=inliers, needed=min_inliers))
     found_scale = float(np.sqrt(abs(np.linalg.det(model[:, :2]))))
     if abs(found_scale - 1.0) > max_scale_error:
-        raise StitchRefused(
-            f"halves differ in scale by {abs(found_scale - 1) * 100:.1f}%: scanned at different dpi?"
-        )
+        raise StitchRefused(reasons.SCALE_DIFFERS.format(percent=abs(found_scale - 1) * 100))
     b_to_a = _to_full(model, scale)
     overlap_mm, covered, agreement = _overlap(page_a, page_b, model)
     if covered > 0.9:
-        raise StitchRefused("the second image repeats the first instead of continuing it")
+        raise StitchRefused(reasons.REPEATED_HALF)
     if overlap_mm < MIN_OVERLAP_MM:
-        raise StitchRefused(f"halves overlap by only {overlap_mm:.0f} mm (need {MIN_OVERLAP_MM:.0f})")
+        raise StitchRefused(reasons.OVERLAP_TOO_SMALL.format(overlap=overlap_mm, needed=MIN_OVERLAP_MM))
     if agreement < MIN_AGREEMENT:
-        raise StitchRefused(
-            f"the halves do not show the same thing where they overlap (match {agreement:.2f})"
-        )
+        raise StitchRefused(reasons.OVERLAP_DISAGREES.format(agreement=agreement))
     image, valid, offset = _compose(a, b, b_to_a, page_a)
     rotation = float(np.degrees(np.arctan2(model[1, 0], model[0, 0])))  # b's content relative to a's
     return StitchResult(

@@ -58,14 +58,14 @@ def test_a_worker_killed_mid_task_leaves_no_half_file_and_the_pages_are_processe
         "CELERY_RESTORE_THROTTLE": "1",
     }
     with running_worker(env=env) as first:
-        pages = [  # about a second each at 600 dpi, so the kill lands in the middle of one
+        pages = [  # over half a second each at 600 dpi, so the kill lands in the middle of one
             services.ingest_file(
                 batch=batch,
                 name=f"big{i}.jpg",
                 data=scan_jpeg(width=4960, height=7016, dpi=600, seed=20 + i),
                 operator=contractor,
             ).page
-            for i in range(4)
+            for i in range(8)
         ]
         name = f"{first.queue}@"
 
