@@ -149,6 +149,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_DIGITIZATION_READ,
         "digitization.view_scoperule",
         "digitization.change_scoperule",
+        "digitization.view_imagingsettings",
+        "digitization.change_imagingsettings",
         *_QC_READ,
         *_QC_FIGURES,
         "qc.change_qualitysettings",

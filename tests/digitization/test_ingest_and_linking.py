@@ -253,7 +253,7 @@ def test_pages_of_one_paper_size_are_delivered_at_one_size_and_others_keep_their
     tasks.build_package(item.pk)
     item.package.refresh_from_db()
     with zipfile.ZipFile(files.media_path(item.package.path)) as archive:
-        sizes_now = [Image.open(io.BytesIO(archive.read(n))).size for n in archive.namelist()[:2]]
+        sizes_now = [_image_size(archive.read(n)) for n in archive.namelist()[:2]]
     assert sizes_now == [(620, 877), (580, 830)]
 
 
@@ -288,6 +288,39 @@ def test_two_halves_of_an_oversized_page_are_stitched_into_one_page(batch, contr
     with Image.open(files.media_path(left.derivative_path)) as joined, Image.open(io.BytesIO(data_a)) as half:
         assert joined.width > half.width * 1.4  # both halves are in it
     assert list(batch.pages.whole()) == [left]
+
+
+def test_a_stitched_page_is_remade_from_both_halves_when_padded_for_its_zip(batch, contractor):
+    from tests.digitization.synthetic_pages import A3_LANDSCAPE_MM, encode, make_page, split_halves
+
+    item = batch.batch_items.order_by("item__item_number").first().item
+    pages = []
+    for number, trimmed_mm in ((1, 0), (2, 4)):  # one sheet trimmed a little smaller: the same paper size
+        size = (A3_LANDSCAPE_MM[0] - trimmed_mm, A3_LANDSCAPE_MM[1] - trimmed_mm)
+        a3 = make_page(dpi=100, size_mm=size, seed=60 + number)[0]
+        pair = split_halves(a3, dpi=100, tilt_b=number - 1.0, turn_b=True)
+        left = _ingest(batch, f"{item.archival_code}-{number:04d}.jpg", encode(pair.a, "JPEG", dpi=100)).page
+        right = _ingest(batch, f"half-{number}.jpg", encode(pair.b, "JPEG", dpi=100)).page
+        services.stitch_pages(page=left, half=right, user=contractor)
+        pages.append(left)
+    services.link_by_file_names(batch=batch, user=contractor)
+    for page in pages:
+        tasks.process_page(page.pk)
+    natural = [_image_size(files.read(Page.objects.get(pk=p.pk).derivative_path)) for p in pages]
+    assert natural[0] != natural[1]
+
+    assert tasks.build_package(item.pk) == "ready"
+
+    with zipfile.ZipFile(files.media_path(item.package.path)) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        delivered = [_image_size(archive.read(entry["file"])) for entry in manifest["images"]]
+    assert delivered[0] == delivered[1] == tuple(max(side) for side in zip(*natural, strict=True))
+    assert [entry["note"] for entry in manifest["images"]] == ["", ""]
+
+
+def _image_size(data: bytes) -> tuple[int, int]:
+    with Image.open(io.BytesIO(data)) as image:
+        return image.size
 
 
 def test_halves_that_do_not_belong_together_are_refused_with_a_reason(batch, contractor):
