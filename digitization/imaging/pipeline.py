@@ -189,34 +189,9 @@ def process_loaded(
             crop=crop,
             margin_mm=margin_mm,
         )
-        fill, bitonal = placed.fill, loaded.colour_mode == ColourMode.BITONAL
-        if planar:
-            planes = warp_frame_planes(
-                loaded.pixels, placed.frame, fill=fill, interpolation=interpolation, half=half
-            )
-            if pad_to is not None:
-                result.padding = list(centred_offset(planes.shape[::-1], pad_to))
-                planes = pad_planes(planes, pad_to, fill=fill)
-            height, width = planes.shape
-            result.data = encode_jpeg_planes(
-                planes, quality=jpeg_quality, dpi=loaded.dpi, icc_profile=loaded.icc_profile
-            )
-        else:
-            pixels = warp_frame(
-                loaded.pixels, placed.frame, fill=fill, interpolation=interpolation, bitonal=bitonal
-            )
-            if pad_to is not None:
-                result.padding = list(centred_offset(pixels.shape[1::-1], pad_to))
-                pixels = pad_image(pixels, pad_to, fill=(255,) if bitonal else fill)
-            height, width = pixels.shape[:2]
-            result.data = encode_image(
-                pixels,
-                fmt=fmt,
-                quality=jpeg_quality,
-                dpi=loaded.dpi,
-                colour_mode=loaded.colour_mode,
-                icc_profile=loaded.icc_profile,
-            )
+        result.data, (width, height), result.padding = _render(
+            loaded, placed, half, fmt=fmt, quality=jpeg_quality, interpolation=interpolation, pad_to=pad_to
+        )
     except Exception as exc:
         # A worker must survive any single page; the reason goes to the operator, the trace to the log.
         logger.exception("image processing failed")
@@ -235,6 +210,43 @@ def process_loaded(
     result.status = "flagged" if placed.flags else "ok"
     result.reason = reasons.REASON_SEPARATOR.join(placed.flags)
     return result
+
+
+def _render(
+    loaded: LoadedImage,
+    placed: Placement,
+    half: np.ndarray | None,
+    *,
+    fmt: str,
+    quality: int,
+    interpolation: Interpolation,
+    pad_to: tuple[int, int] | None,
+) -> tuple[bytes, tuple[int, int], list[int]]:
+    """The one warp from the scan to the derivative, padded if asked, encoded: (data, size, padding)."""
+    fill, padding = placed.fill, [0, 0]
+    if half is not None:
+        planes = warp_frame_planes(
+            loaded.pixels, placed.frame, fill=fill, interpolation=interpolation, half=half
+        )
+        if pad_to is not None:
+            padding = list(centred_offset(planes.shape[::-1], pad_to))
+            planes = pad_planes(planes, pad_to, fill=fill)
+        data = encode_jpeg_planes(planes, quality=quality, dpi=loaded.dpi, icc_profile=loaded.icc_profile)
+        return data, planes.shape[::-1], padding
+    bitonal = loaded.colour_mode == ColourMode.BITONAL
+    pixels = warp_frame(loaded.pixels, placed.frame, fill=fill, interpolation=interpolation, bitonal=bitonal)
+    if pad_to is not None:
+        padding = list(centred_offset(pixels.shape[1::-1], pad_to))
+        pixels = pad_image(pixels, pad_to, fill=(255,) if bitonal else fill)
+    data = encode_image(
+        pixels,
+        fmt=fmt,
+        quality=quality,
+        dpi=loaded.dpi,
+        colour_mode=loaded.colour_mode,
+        icc_profile=loaded.icc_profile,
+    )
+    return data, pixels.shape[1::-1], padding
 
 
 def straighten(

@@ -214,6 +214,8 @@ def test_an_item_zip_holds_its_images_unrecompressed_with_manifests(batch, contr
         assert archive.getinfo(names[0]).compress_type == zipfile.ZIP_STORED
         manifest = json.loads(archive.read("manifest.json"))
         assert manifest["images"][0]["sha256"] == files.sha256_of(archive.read(names[0]))
+        assert manifest["images"][0]["file_size"] == len(archive.read(names[0]))
+        assert manifest["images"][0]["format"] == "JPEG"
         assert b"<ArchivePackage" in archive.read("manifest.xml")
     assert "zip" in response["Content-Disposition"]
     assert AuditEvent.objects.filter(action="download", target_id=str(item.pk)).exists()
