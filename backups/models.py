@@ -41,6 +41,11 @@ class BackupCopy(models.Model):
         return reverse("backups:copy_detail", args=[self.pk])
 
 
+class BackupRunQuerySet(models.QuerySet):
+    def running(self) -> BackupRunQuerySet:
+        return self.filter(status__in=["queued", "running"])
+
+
 class BackupRun(models.Model):
     class Kind(models.TextChoices):
         WRITE = "write", _("Write")
@@ -66,6 +71,8 @@ class BackupRun(models.Model):
     progress_total = models.PositiveIntegerField(default=0)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     message = models.TextField(_("message"), blank=True)
+
+    objects = BackupRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at"]

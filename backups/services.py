@@ -306,6 +306,7 @@ def write_copy(*, copy: BackupCopy, target: Path, progress: Progress | None = No
     """
     target = Path(target)
     _check_target(target)
+    _refuse_another_copys_folder(copy, target)
     plan = plan_copy()
     total = sum(len(entries) for entries in plan.values())
     done = 0
@@ -326,12 +327,23 @@ def write_copy(*, copy: BackupCopy, target: Path, progress: Progress | None = No
         raise _medium_error(error, target) from error
     copy.target = str(target)
     copy.written_at = timezone.now()
-    copy.contents = _("%(bags)d bags, %(files)d files: images by month, ZIPs, catalogue, work records") % {
+    copy.contents = _("%(bags)d bags, %(files)d files: %(names)s") % {
         "bags": len(plan),
         "files": total,
+        "names": ", ".join(sorted(plan)),
     }
     copy.save(update_fields=["target", "written_at", "contents"])
     return written
+
+
+def _refuse_another_copys_folder(copy: BackupCopy, target: Path) -> None:
+    """One folder holds one copy: writing over another copy would leave the register wrong about both."""
+    other = copy_named_in(target)
+    if other is not None and other != copy.name:
+        raise BackupError(
+            _("The folder %(target)s holds the copy %(other)s. Choose an empty folder or this copy's own.")
+            % {"target": target, "other": other}
+        )
 
 
 # Verifying
@@ -341,13 +353,28 @@ def _bags_in(target: Path) -> Iterator[Path]:
     return iter(sorted(p for p in target.iterdir() if p.is_dir() and not p.name.endswith(PARTIAL)))
 
 
-def verify_copy(target: Path, *, sample: int | None = None) -> VerifyReport:
-    """Check every payload file (or a random `sample` of them) of every bag against its manifest."""
+def verify_copy(
+    target: Path,
+    *,
+    sample: int | None = None,
+    copy_name: str | None = None,
+    progress: Progress | None = None,
+) -> VerifyReport:
+    """Check every payload file (or a random `sample` of them) of every bag against its manifest.
+
+    With ``copy_name``, the folder must also be that copy: another copy's folder verifies nothing
+    about this one.
+    """
     target = Path(target)
     report = VerifyReport()
     if not target.is_dir():
         report.problems.append(_("%(target)s is not a readable folder.") % {"target": target})
         return report
+    if copy_name is not None and (found := copy_named_in(target)) != copy_name:
+        report.problems.append(
+            _("The folder %(target)s is not the copy %(copy)s (it holds %(found)s).")
+            % {"target": target, "copy": copy_name, "found": found or _("no registered copy")}
+        )
     for partial in sorted(target.glob(f"*{PARTIAL}")):
         report.problems.append(_("Bag %(bag)s was never finished.") % {"bag": partial.name})
     checks: list[tuple[str, Path, str]] = []
@@ -378,12 +405,15 @@ def verify_copy(target: Path, *, sample: int | None = None) -> VerifyReport:
                 report.problems.append(f"{bag_dir.name}: {error}")
     if sample is not None and sample < len(checks):
         checks = random.sample(checks, sample)
-    for label, path, expected in [*tag_checks, *checks]:
+    everything = [*tag_checks, *checks]
+    for done, (label, path, expected) in enumerate(everything, start=1):
         try:
             if _hash_file(path) != expected:
                 report.changed.append(label)
         except OSError as error:
             report.problems.append(f"{label}: {error.strerror or error}")
+        if progress is not None:
+            progress(done, len(everything))
     report.checked_files = len(checks)  # payload files; tag files are checked besides
     return report
 

@@ -32,7 +32,7 @@ def run_backup(run_id: int) -> str:
             written = services.write_copy(copy=run.copy, target=Path(run.target), progress=progress)
             message = ", ".join(written)
         else:
-            report = services.verify_copy(Path(run.target))
+            report = services.verify_copy(Path(run.target), copy_name=run.copy.name, progress=progress)
             by = run.started_by.get_username() if run.started_by else ""
             services.record_verification(copy=run.copy, report=report, by=by)
             if not report.ok:

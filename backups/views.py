@@ -1,6 +1,8 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRefresh
 
@@ -41,7 +43,11 @@ def copy_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def copy_run(request: HttpRequest, pk: int) -> HttpResponse:
     copy = get_object_or_404(BackupCopy, pk=pk)
     form = RunForm(request.POST)
-    if form.is_valid():
+    if copy.runs.running().exists():
+        messages.error(request, _("A run of this copy is under way; wait for it to finish."))
+    elif not form.is_valid():
+        messages.error(request, _("Give the target folder and choose write or verify."))
+    else:
         run = BackupRun.objects.create(copy=copy, started_by=request.user, **form.cleaned_data)
         run_backup.delay_on_commit(run.pk)
     return redirect(copy)

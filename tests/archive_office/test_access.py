@@ -113,3 +113,14 @@ def test_a_user_without_a_role_is_told_to_ask_for_one(db):
     response = signed_in(make_user()).get(reverse("home"))
     assert response.status_code == 200
     assert "还没有角色" in response.content.decode()
+
+
+def test_refusals_and_missing_pages_are_explained_in_chinese_with_the_navigation(contractor_client):
+    refused = contractor_client.get(reverse("audit_log"))
+    missing = contractor_client.get("/batches/999999/")
+
+    assert (refused.status_code, missing.status_code) == (403, 404)
+    for response, words in ((refused, "无权"), (missing, "找不到")):
+        page = response.content.decode()
+        assert words in page
+        assert 'data-testid="main-nav"' in page

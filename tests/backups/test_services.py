@@ -166,3 +166,27 @@ def test_the_fixity_slice_covers_every_page_within_the_period_and_finds_a_change
     assert found == [pages[1].pk]
     assert FixityCheck.objects.count() == 3
     assert FixityCheck.objects.get(page=pages[1]).ok is False
+
+
+def test_another_copys_folder_neither_verifies_this_copy_nor_is_written_over(pages, copy, tmp_path):
+    other = BackupCopy.objects.create(name="B", purpose=BackupCopy.Purpose.OFFSITE)
+    services.write_copy(copy=other, target=tmp_path / "b")
+
+    report = services.verify_copy(tmp_path / "b", copy_name=copy.name)
+    assert not report.ok
+    assert report.problems == [f"文件夹 {tmp_path / 'b'} 不是副本 A（其中是 B）。"]
+    assert services.verify_copy(tmp_path / "b", copy_name=other.name).ok
+
+    with pytest.raises(services.BackupError, match="B"):
+        services.write_copy(copy=copy, target=tmp_path / "b")
+    assert services.copy_named_in(tmp_path / "b") == "B"
+
+
+def test_verification_reports_its_progress(pages, copy, tmp_path):
+    services.write_copy(copy=copy, target=tmp_path / "a")
+    seen = []
+
+    services.verify_copy(tmp_path / "a", progress=lambda done, total: seen.append((done, total)))
+
+    assert seen
+    assert seen[-1][0] == seen[-1][1] == len(seen)

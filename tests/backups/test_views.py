@@ -82,3 +82,18 @@ def test_progress_of_a_running_copy_is_a_partial_and_a_finished_one_refreshes(ad
 
 def test_the_system_menu_shows_backups_to_administrators(admin_client):
     assert reverse("backups:copy_list").encode() in admin_client.get(reverse("home")).content
+
+
+def test_a_second_run_while_one_is_under_way_is_refused_and_a_bad_form_is_explained(admin_client, copy):
+    url = reverse("backups:copy_run", args=[copy.pk])
+    running = BackupRun.objects.create(copy=copy, kind="write", target="/x", status=BackupRun.Status.RUNNING)
+
+    response = admin_client.post(url, {"kind": "verify", "target": "/x"}, follow=True)
+    assert list(BackupRun.objects.all()) == [running]
+    assert "正在进行" in response.content.decode()
+
+    running.status = BackupRun.Status.DONE
+    running.save()
+    response = admin_client.post(url, {"kind": "write", "target": ""}, follow=True)
+    assert list(BackupRun.objects.all()) == [running]
+    assert "目标文件夹" in response.content.decode()

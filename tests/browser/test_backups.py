@@ -80,7 +80,7 @@ def test_an_administrator_writes_verifies_and_finds_a_damaged_copy(
         expect(runs.first).to_contain_text("失败", timeout=SLOW)
         expect(runs.first).to_have_class("table-danger")
         expect(register.locator(".bi-x-circle")).to_be_visible()
-        expect(page.get_by_test_id("damage")).to_have_text(f"已改动: {bag.name}/data/catalogue/items.csv")
+        expect(page.get_by_test_id("damage")).to_have_text(f"已改动：{bag.name}/data/catalogue/items.csv")
 
     click_nav(page, "backups:copy_list")
     expect(page.get_by_test_id(f"verified-{copy.pk}").locator(".bi-x-circle")).to_be_visible()

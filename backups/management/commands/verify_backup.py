@@ -23,7 +23,7 @@ class Command(BaseCommand):
     def handle(
         self, *args: object, target: Path, sample: int | None, copy: str | None, by: str, **options: object
     ) -> None:
-        report = services.verify_copy(target, sample=sample)
+        report = services.verify_copy(target, sample=sample, copy_name=copy)
         for label, paths in (
             (_("Missing"), report.missing),
             (_("Extra"), report.extra),
