@@ -307,6 +307,7 @@ class Page(models.Model):
     confidence = models.FloatField(_("confidence"), null=True, blank=True)
     processing_note = models.CharField(_("processing note"), max_length=300, blank=True)
     software_version = models.CharField(_("software"), max_length=200, blank=True)
+    jpeg_quality = models.PositiveSmallIntegerField(_("JPEG quality"), null=True, blank=True)
     overrides = models.JSONField(_("manual overrides"), default=dict, blank=True)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
     # The second half of an oversized page, joined onto the first: it is no page of its own any more.
@@ -397,6 +398,8 @@ class Package(models.Model):
     images = models.PositiveSmallIntegerField(default=0)
     built_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
+    # Pages delivered at their own size instead of their item's: [{"sequence": n, "reason": "..."}].
+    warnings = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("package")
@@ -404,3 +407,13 @@ class Package(models.Model):
 
     def __str__(self) -> str:
         return self.item.image_zip_name
+
+    @property
+    def explained_warnings(self) -> list[str]:
+        """One line per page not delivered at its item's size, in the reader's language."""
+        from .reasons import explain
+
+        return [
+            _("Image %(sequence)s: %(reason)s") % {"sequence": w["sequence"], "reason": explain(w["reason"])}
+            for w in self.warnings
+        ]

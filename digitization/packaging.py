@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
 from django.db import transaction
@@ -22,7 +23,9 @@ from records.models import Item
 from . import derivatives, files, imaging
 from .models import ImagingSettings, Package, Page
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: images of one paper size at one pixel size; padding, derivative_sha256, note
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -33,8 +36,14 @@ class DeliveredImage:
     data: bytes
     width: int
     height: int
-    padding: tuple[int, int] = (0, 0)
-    note: str = ""
+    dpi: float
+    padding: list[int] = field(default_factory=lambda: [0, 0, 0, 0])  # left, top, right, bottom
+    software: str = ""  # of a re-made image; the derivative's own otherwise
+    note: str = ""  # why the page is not at its item's size (a pipeline reason)
+
+    @property
+    def can_be_remade(self) -> bool:
+        return bool(self.page.derivative_path and self.page.crop_quad)
 
     def entry(self, item: Item) -> dict[str, object]:
         page = self.page
@@ -43,6 +52,7 @@ class DeliveredImage:
             "file": image_filename(item.archival_code, page.sequence, ext=extension),
             "sequence": page.sequence,
             "sha256": files.sha256_of(self.data),
+            "derivative_sha256": page.derivative_sha256,  # the image as inspected
             "original_sha256": page.sha256,
             "original_file": page.original_name,
             "format": {"jpg": "JPEG", "tif": "TIFF"}.get(extension, page.format),
@@ -50,7 +60,7 @@ class DeliveredImage:
             "file_size": len(self.data),
             "width": self.width,
             "height": self.height,
-            "padding": list(self.padding),
+            "padding": self.padding,
             "dpi": page.dpi,
             "colour_mode": page.colour_mode,
             "scanner": page.scanner,
@@ -59,7 +69,7 @@ class DeliveredImage:
             "skew_deg": page.skew_deg,
             "rotation_deg": page.rotation_deg,
             "crop_quad": page.crop_quad,
-            "software": page.software_version,
+            "software": self.software or page.software_version,
             "note": self.note,
         }
 
@@ -67,40 +77,45 @@ class DeliveredImage:
 def delivered_images(pages: list[Page], settings: ImagingSettings) -> list[DeliveredImage]:
     """The item's images, pages of one paper size brought to one pixel size (同一件页面尺寸一致).
 
-    A page smaller than its group is re-made from its original with the crop it was inspected with and
-    centred on its own paper colour: one pass from the original, so no second JPEG generation.
+    A page smaller than its group is re-made from its original exactly as it was inspected (same crop,
+    join and quality) and centred on a continuation of its edge: one pass from the original, so no
+    second JPEG generation. Pages that cannot be re-made keep their size, say why, and set no size.
     """
-    images, dpis = [], []
+    images = []
     for page in pages:
         data = files.read(page.display_path)
         width, height, dpi = derivatives.image_facts(data)
-        images.append(DeliveredImage(page, data, width, height))
-        dpis.append(dpi)
-    sizes = [(image.width, image.height) for image in images]
-    targets = imaging.plan_item_sizes(sizes, dpis, same_size_mm=settings.same_size_mm)
-    for image, target in zip(images, targets, strict=True):
-        if target != (image.width, image.height) and image.page.derivative_path and image.page.crop_quad:
+        images.append(DeliveredImage(page, data, width, height, dpi))
+    sizeable = [image for image in images if image.can_be_remade]
+    targets = imaging.plan_item_sizes(
+        [(image.width, image.height) for image in sizeable],
+        [image.dpi for image in sizeable],
+        same_size_mm=settings.same_size_mm,
+    )
+    for image, target in zip(sizeable, targets, strict=True):
+        if target != (image.width, image.height):
             _pad(image, target, settings)
+    for image in images:
+        if not image.can_be_remade:
+            image.note = imaging.reasons.NOT_PROCESSED
     return images
 
 
 def _pad(image: DeliveredImage, target: tuple[int, int], settings: ImagingSettings) -> None:
-    page = image.page
-    options = {"crop_quad": page.crop_quad, "pad_to": target}
     try:
-        if "stitch_with" in page.overrides:
-            half = Page.objects.get(pk=page.overrides["stitch_with"])
-            result, _joined = derivatives.render_stitched(page, half, settings, **options)
-        else:
-            result = derivatives.render(page, settings, **options)
-    except (Page.DoesNotExist, imaging.ImageRejected, imaging.StitchRefused) as refused:
-        image.note = f"kept at its own size: {getattr(refused, 'reason', refused)}"
-        return
-    if result.data is None or (result.width, result.height) != target:
-        image.note = f"kept at its own size: {result.reason}"
-        return
-    image.data, image.width, image.height = result.data, result.width, result.height
-    image.padding = (result.padding[0], result.padding[1])
+        result = derivatives.rerender(image.page, settings, pad_to=target)
+    except (imaging.ImageRejected, imaging.StitchRefused) as refused:
+        reason = refused.reason
+    except Exception as error:  # one page must not cost the item its ZIP
+        logger.exception("re-making page %s for its ZIP failed", image.page.pk)
+        reason = imaging.reasons.PROCESSING_FAILED.format(detail=f"{type(error).__name__}: {error}")
+    else:
+        if result.data is not None and (result.width, result.height) == target:
+            image.data, image.width, image.height = result.data, result.width, result.height
+            image.padding, image.software = result.padding, result.software
+            return
+        reason = result.reason
+    image.note = imaging.reasons.KEPT_OWN_SIZE.format(reason=reason)
 
 
 def manifest(item: Item, images: list[DeliveredImage]) -> dict[str, object]:
@@ -155,13 +170,16 @@ def build_package(item_id: int) -> Package:
     package, _ = Package.objects.get_or_create(item=item)
     pages = list(Page.objects.filter(item=item).select_related("operator", "batch").order_by("sequence"))
     try:
-        data = zip_bytes(item, delivered_images(pages, ImagingSettings.current()))
-    except OSError as error:
-        Package.objects.filter(pk=package.pk).update(status=Package.Status.FAILED, error=str(error)[:300])
+        images = delivered_images(pages, ImagingSettings.current())
+        data = zip_bytes(item, images)
+        relative = f"packages/{item.pk // 1000:04d}/{files.sha256_of(item.archival_code.encode())[:16]}.zip"
+        files.write_atomically(relative, data)
+    except Exception as error:  # a package never stays "queued": it is built or says why not
+        logger.exception("building the ZIP of item %s failed", item.pk)
+        message = f"{type(error).__name__}: {error}"[:300]
+        Package.objects.filter(pk=package.pk).update(status=Package.Status.FAILED, error=message)
         package.refresh_from_db()
         return package
-    relative = f"packages/{item.pk // 1000:04d}/{files.sha256_of(item.archival_code.encode())[:16]}.zip"
-    files.write_atomically(relative, data)
     with transaction.atomic():
         Package.objects.filter(pk=package.pk).update(
             status=Package.Status.READY,
@@ -171,6 +189,7 @@ def build_package(item_id: int) -> Package:
             images=len(pages),
             built_at=timezone.now(),
             error="",
+            warnings=[{"sequence": i.page.sequence, "reason": i.note} for i in images if i.note],
         )
     package.refresh_from_db()
     return package

@@ -47,6 +47,8 @@ MESSAGES: dict[str, Promise] = {
     R.OVERLAP_DISAGREES: _("the halves do not show the same thing where they overlap (match %(agreement)s)"),
     R.NOT_STITCHED: _("not stitched: %(reason)s"),
     R.HALF_REMOVED: _("the second half was removed"),
+    R.NOT_PROCESSED: _("not processed yet: the scan itself is delivered"),
+    R.KEPT_OWN_SIZE: _("kept at its own size: %(reason)s"),
 }
 
 
@@ -55,13 +57,16 @@ def explain(reason: str) -> str:
     parts = reason.split(R.REASON_SEPARATOR) if reason else []
     said, start = [], 0
     while start < len(parts):
-        # A reason may itself contain the separator: take the longest run of parts that is one reason.
-        for end in range(len(parts), start, -1):
-            wording = _word(R.REASON_SEPARATOR.join(parts[start:end]))
-            if wording is not None or end == start + 1:
-                said.append(wording or parts[start])
+        # A reason may itself contain the separator ("page lies sideways; ..."): take the shortest run
+        # of parts that is one reason, so a free-text field never swallows the findings after it.
+        for end in range(start + 1, len(parts) + 1):
+            if (wording := _word(R.REASON_SEPARATOR.join(parts[start:end]))) is not None:
+                said.append(wording)
                 start = end
                 break
+        else:
+            said.append(parts[start])
+            start += 1
     return gettext("; ").join(said)
 
 

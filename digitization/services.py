@@ -319,6 +319,7 @@ def apply_processing(page: Page, result: imaging.PageResult) -> None:
     page.skew_deg, page.rotation_deg, page.crop_quad = result.skew_deg, result.rotation_deg, result.crop_quad
     page.confidence, page.processing_note = result.confidence, result.reason[:300]
     page.software_version, page.processed_at = result.software[:200], timezone.now()
+    page.jpeg_quality = result.quality
     page.save()
 
 

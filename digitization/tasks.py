@@ -33,7 +33,8 @@ def _stitch(page: Page, half_id: int, settings: ImagingSettings) -> str:
         return "flagged"
     services.apply_processing(page, result)
     Page.objects.filter(pk=page.pk).update(
-        overrides={**page.overrides, "b_to_a": joined.b_to_a.round(6).tolist()}
+        # Full precision: re-making the page for its ZIP re-joins the halves exactly with this.
+        overrides={**page.overrides, "b_to_a": joined.b_to_a.tolist()}
     )
     return result.status
 

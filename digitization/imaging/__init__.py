@@ -24,11 +24,12 @@ One page (the Celery task calls this; it never raises)
     straighten(pixels, *, dpi, ...) -> ProcessedPixels(pixels, frame, skew, orientation, flags)
 
 Two halves of an oversized page (the Celery task calls this)
-    stitch_pair(a, b, *, dpi=300, min_inliers=30, max_scale_error=0.015) -> StitchResult
+    stitch_pair(a, b, *, dpi=300, min_inliers=30, max_scale_error=0.015, b_to_a=None) -> StitchResult
         StitchResult: image (canvas), valid (mask of covered canvas), b_to_a (3x3, b pixels to a pixels,
         pixel-edge coordinates), a_offset, inliers, matches, scale, rotation_deg, overlap_mm.
         Raises StitchRefused(reason). Process the result with process_loaded(LoadedImage(..., valid=...)),
-        or use stitch_scans(data_a, data_b, ...) from pairs.py, which does both.
+        or use stitch_scans(data_a, data_b, ...) from pairs.py, which does both. Matching is seeded, so
+        the same halves join the same way; a stored b_to_a re-joins them exactly without matching.
 
 Files
     load_image(data, *, max_pixels=150_000_000, dpi_hint=None, min_side=100) -> LoadedImage
@@ -48,7 +49,7 @@ Steps, each usable alone (pass a PageAnalysis to share the measuring between the
     find_paper(image_or_analysis, dpi=300, *, angle_deg=None, margin_mm=2.5)
         -> PaperCrop(frame, paper_quad, cut_sides, paper_colour, found, reason); .quad is the crop
     crop_to_paper(image, crop, *, fill=None, interpolation="cubic", bitonal=False) -> ndarray
-    normalize_item_pages(images, dpis, *, target_dpi=None, same_size_mm=6.0, bitonal=None)
+    normalize_item_pages(images, dpis, *, target_dpi=None, same_size_mm=6.0)
         -> list[NormalizedPage(image, dpi, offset, scale, group)]
     plan_item_sizes(sizes, dpis, *, same_size_mm=6.0) -> the (width, height) each page should have;
         process_page(..., pad_to=size) then centres a page on its paper colour (PageResult.padding).

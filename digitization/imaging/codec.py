@@ -156,12 +156,23 @@ def _decode_pixels(image: Image.Image, data: bytes) -> tuple[np.ndarray, ColourM
 
 
 def _decode_jpeg_fast(image: Image.Image, data: bytes) -> tuple[np.ndarray, ColourMode, None]:
-    """Decode with libjpeg-turbo in strict mode: a truncated or damaged stream raises, never half a page."""
+    """Decode with libjpeg-turbo; a truncated stream is refused, never taken as half a page.
+
+    Other warnings (stray bytes before a marker, as some scanners write) leave the picture whole and
+    are let through, as Pillow lets them through at ingest.
+    """
     grey = image.mode == "L"
+    colorspace = "GRAY" if grey else "RGB"
     try:
-        pixels = simplejpeg.decode_jpeg(data, colorspace="GRAY" if grey else "RGB", strict=True)
+        pixels = simplejpeg.decode_jpeg(data, colorspace=colorspace, strict=True)
     except ValueError as exc:
-        raise ImageRejected(reasons.DAMAGED_JPEG.format(detail=exc)) from None
+        if "premature end" in str(exc).lower():
+            raise ImageRejected(reasons.DAMAGED_JPEG.format(detail=exc)) from None
+        flags = (cv2.IMREAD_GRAYSCALE if grey else cv2.IMREAD_COLOR_RGB) | cv2.IMREAD_IGNORE_ORIENTATION
+        pixels = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
+        if pixels is None:
+            raise ImageRejected(reasons.DAMAGED_JPEG.format(detail=exc)) from None
+        pixels = pixels[:, :, None] if grey else pixels
     if pixels.shape[:2] != (image.height, image.width):
         raise ImageRejected(reasons.DAMAGED_JPEG.format(detail="wrong image size"))
     return (pixels[:, :, 0] if grey else pixels), ColourMode.GREY if grey else ColourMode.COLOUR, None

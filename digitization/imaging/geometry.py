@@ -13,7 +13,7 @@ from typing import Literal
 import cv2
 import numpy as np
 
-from .analysis import halve
+from .analysis import halve, median_uint8
 from .codec import YCbCr420, ycbcr
 
 Interpolation = Literal["cubic", "linear", "lanczos"]
@@ -167,37 +167,52 @@ def _warp(
 JPEG_MCU = 16  # pixels of a 4:2:0 JPEG coded together
 
 
-def centred_offset(size: tuple[int, int], target: tuple[int, int]) -> tuple[int, int]:
-    """Where a (width, height) image sits, about centred, in a larger target.
+def centred_offset(size: tuple[int, int], target: tuple[int, int], *, unit: int = 1) -> tuple[int, int]:
+    """Where a (width, height) image sits, about centred, in a larger target: in whole ``unit`` steps.
 
-    Offsets are whole JPEG coding units, so a padded derivative codes the page's own blocks exactly as
-    the unpadded one did: what an inspector saw is what is delivered.
+    With unit JPEG_MCU a padded JPEG codes the page's own blocks exactly as the unpadded one did:
+    what an inspector saw is what is delivered.
     """
     (width, height), (target_w, target_h) = size, target
     if target_w < width or target_h < height:
         raise ValueError(f"cannot pad a {width}x{height} page to the smaller {target_w}x{target_h}")
-    return tuple((room // 2) // JPEG_MCU * JPEG_MCU for room in (target_w - width, target_h - height))
+
+    def place(room: int) -> int:
+        return min(room, round(room / 2 / unit) * unit)
+
+    return place(target_w - width), place(target_h - height)
 
 
-def pad_image(pixels: np.ndarray, target: tuple[int, int], *, fill: tuple[int, ...]) -> np.ndarray:
-    """Centre the image on a (width, height) canvas of the fill (paper) colour; content is not touched."""
-    height, width = pixels.shape[:2]
-    x, y = centred_offset((width, height), target)
-    value = tuple(float(v) for v in fill) if pixels.ndim == 3 else float(fill[0])
-    bottom, right = target[1] - height - y, target[0] - width - x
-    return cv2.copyMakeBorder(pixels, y, bottom, x, right, cv2.BORDER_CONSTANT, value=value)
+def padding_of(size: tuple[int, int], target: tuple[int, int], *, unit: int = 1) -> list[int]:
+    """Left, top, right and bottom padding of centred_offset."""
+    x, y = centred_offset(size, target, unit=unit)
+    return [x, y, target[0] - size[0] - x, target[1] - size[1] - y]
 
 
-def pad_planes(planes: YCbCr420, target: tuple[int, int], *, fill: tuple[int, ...]) -> YCbCr420:
-    """pad_image for luma and half-size chroma."""
-    height, width = planes.shape
-    x, y = centred_offset((width, height), target)
-    fill_y, fill_cb, fill_cr = ycbcr(fill)
+def edge_colour(plane: np.ndarray) -> tuple[int, ...]:
+    """Median colour of the outermost ring of pixels: what padding continues (scanner rim or paper)."""
+    ring = np.concatenate([plane[0], plane[-1], plane[1:-1, 0], plane[1:-1, -1]])
+    ring = ring.reshape(len(ring), -1)
+    return tuple(median_uint8(ring[:, channel]) for channel in range(ring.shape[1]))
 
-    def pad(plane: np.ndarray, scale: int, value: int) -> np.ndarray:
+
+def pad_image(pixels: np.ndarray, target: tuple[int, int], *, unit: int = 1) -> np.ndarray:
+    """Centre the image on a (width, height) canvas continuing its edge colour; content is not touched."""
+    left, top, right, bottom = padding_of(pixels.shape[1::-1], target, unit=unit)
+    colour = edge_colour(pixels)
+    value = tuple(float(v) for v in colour) if pixels.ndim == 3 else float(colour[0])
+    return cv2.copyMakeBorder(pixels, top, bottom, left, right, cv2.BORDER_CONSTANT, value=value)
+
+
+def pad_planes(planes: YCbCr420, target: tuple[int, int]) -> YCbCr420:
+    """pad_image for luma and half-size chroma, on whole JPEG coding units."""
+    left, top, _right, _bottom = padding_of(planes.shape[::-1], target, unit=JPEG_MCU)
+
+    def pad(plane: np.ndarray, scale: int) -> np.ndarray:
         out_w, out_h = -(-target[0] // scale), -(-target[1] // scale)
-        left, top = x // scale, y // scale
-        right, bottom = out_w - plane.shape[1] - left, out_h - plane.shape[0] - top
-        return cv2.copyMakeBorder(plane, top, bottom, left, right, cv2.BORDER_CONSTANT, value=float(value))
+        x, y = left // scale, top // scale
+        right, bottom = out_w - plane.shape[1] - x, out_h - plane.shape[0] - y
+        value = float(edge_colour(plane)[0])
+        return cv2.copyMakeBorder(plane, y, bottom, x, right, cv2.BORDER_CONSTANT, value=value)
 
-    return YCbCr420(pad(planes.y, 1, fill_y), pad(planes.cb, 2, fill_cb), pad(planes.cr, 2, fill_cr))
+    return YCbCr420(pad(planes.y, 1), pad(planes.cb, 2), pad(planes.cr, 2))

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .analysis import analyse_page
 from .geometry import centred_offset, pad_image
 
 SAME_SIZE_MM = 6.0  # crops of one paper size differ by a few mm; A4 and B5 differ by 30 mm and more
@@ -36,7 +35,6 @@ def normalize_item_pages(
     *,
     target_dpi: float | None = None,
     same_size_mm: float = SAME_SIZE_MM,
-    bitonal: Sequence[bool] | None = None,
 ) -> list[NormalizedPage]:
     """Bring an item's pages to one resolution and, per paper size, to one pixel size."""
     if len(images) != len(dpis):
@@ -57,14 +55,11 @@ def normalize_item_pages(
     shapes = [(img.shape[1], img.shape[0]) for img in scaled]
     groups = _group_by_size(shapes, same_size_mm * dpi / 25.4)
     targets = plan_item_sizes(shapes, [dpi] * len(shapes), same_size_mm=same_size_mm)
-    flags = list(bitonal) if bitonal is not None else [False] * len(scaled)
     out = []
-    for image, factor, group, target, is_bitonal in zip(scaled, scales, groups, targets, flags, strict=True):
+    for image, factor, group, target in zip(scaled, scales, groups, targets, strict=True):
         offset = centred_offset((image.shape[1], image.shape[0]), target)
         if target != (image.shape[1], image.shape[0]):
-            channels = image.shape[2] if image.ndim == 3 else 1
-            fill = (255,) * channels if is_bitonal else analyse_page(image, dpi).paper_colour
-            image = pad_image(image, target, fill=fill)
+            image = pad_image(image, target)  # continues the edge: paper, scanner rim, or bitonal white
         out.append(NormalizedPage(image, dpi, offset, factor, group))
     return out
 

@@ -23,11 +23,12 @@ from .codec import (
 )
 from .crop import DEFAULT_MARGIN_MM, find_paper
 from .geometry import (
+    JPEG_MCU,
     Interpolation,
     PageFrame,
-    centred_offset,
     pad_image,
     pad_planes,
+    padding_of,
     warp_frame,
     warp_frame_planes,
 )
@@ -62,6 +63,7 @@ class PageResult:
     reason: str = ""
     data: bytes | None = None
     fmt: str = "jpeg"
+    quality: int | None = None  # JPEG quality used; None for TIFF
     sha256: str = ""  # of data, for the digitization metadata
     size_bytes: int = 0
     width: int = 0
@@ -74,7 +76,7 @@ class PageResult:
     confidence: float = 0.0  # of the skew, 0..1
     orientation_confidence: float = 0.0
     crop_quad: list[list[float]] = field(default_factory=list)  # TL, TR, BR, BL on the input as displayed
-    padding: list[int] = field(default_factory=lambda: [0, 0])  # x, y of the cropped page when padded
+    padding: list[int] = field(default_factory=lambda: [0, 0, 0, 0])  # left, top, right, bottom (pad_to)
     source_width: int = 0
     source_height: int = 0
     source_format: str = ""
@@ -164,6 +166,7 @@ def process_loaded(
     result = PageResult(
         status="error",
         fmt=fmt,
+        quality=jpeg_quality if fmt.lower() in ("jpeg", "jpg") else None,
         dpi=loaded.dpi,
         dpi_source=loaded.dpi_source,
         colour_mode=str(loaded.colour_mode),
@@ -223,21 +226,23 @@ def _render(
     pad_to: tuple[int, int] | None,
 ) -> tuple[bytes, tuple[int, int], list[int]]:
     """The one warp from the scan to the derivative, padded if asked, encoded: (data, size, padding)."""
-    fill, padding = placed.fill, [0, 0]
+    fill, padding = placed.fill, [0, 0, 0, 0]
     if half is not None:
         planes = warp_frame_planes(
             loaded.pixels, placed.frame, fill=fill, interpolation=interpolation, half=half
         )
         if pad_to is not None:
-            padding = list(centred_offset(planes.shape[::-1], pad_to))
-            planes = pad_planes(planes, pad_to, fill=fill)
+            padding = padding_of(planes.shape[::-1], pad_to, unit=JPEG_MCU)
+            planes = pad_planes(planes, pad_to)
         data = encode_jpeg_planes(planes, quality=quality, dpi=loaded.dpi, icc_profile=loaded.icc_profile)
         return data, planes.shape[::-1], padding
     bitonal = loaded.colour_mode == ColourMode.BITONAL
     pixels = warp_frame(loaded.pixels, placed.frame, fill=fill, interpolation=interpolation, bitonal=bitonal)
+    # JPEG codes 8x8 or 16x16 blocks: whole units keep the page's own blocks as they were inspected.
+    unit = JPEG_MCU if fmt.lower() in ("jpeg", "jpg") else 1
     if pad_to is not None:
-        padding = list(centred_offset(pixels.shape[1::-1], pad_to))
-        pixels = pad_image(pixels, pad_to, fill=(255,) if bitonal else fill)
+        padding = padding_of(pixels.shape[1::-1], pad_to, unit=unit)
+        pixels = pad_image(pixels, pad_to, unit=unit)
     data = encode_image(
         pixels,
         fmt=fmt,

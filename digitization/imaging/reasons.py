@@ -42,6 +42,10 @@ OVERLAP_DISAGREES = "the halves do not show the same thing where they overlap (m
 NOT_STITCHED = "not stitched: {reason}"
 HALF_REMOVED = "the second half was removed"
 
+# Pages an item ZIP delivers at their own size instead of the item's common one
+NOT_PROCESSED = "not processed yet: the scan itself is delivered"
+KEPT_OWN_SIZE = "kept at its own size: {reason}"
+
 ALL = (
     EMPTY_FILE,
     NOT_AN_IMAGE,
@@ -72,4 +76,6 @@ ALL = (
     OVERLAP_DISAGREES,
     NOT_STITCHED,
     HALF_REMOVED,
+    NOT_PROCESSED,
+    KEPT_OWN_SIZE,
 )

@@ -57,10 +57,16 @@ def stitch_pair(
     dpi: float = 300.0,
     min_inliers: int = MIN_INLIERS,
     max_scale_error: float = MAX_SCALE_ERROR,
+    b_to_a: np.ndarray | None = None,
 ) -> StitchResult:
-    """Join half b onto half a (a keeps its pixels); raise StitchRefused with a reason when unsure."""
+    """Join half b onto half a (a keeps its pixels); raise StitchRefused with a reason when unsure.
+
+    ``b_to_a``, as an earlier StitchResult gave it, joins the halves exactly as then, without matching.
+    """
     if a.ndim != b.ndim:
         raise StitchRefused(reasons.MIXED_COLOUR_MODES)
+    if b_to_a is not None:
+        return _rejoin(a, b, np.asarray(b_to_a, np.float64), _Half.of(a, dpi))
     page_a, page_b = _Half.of(a, dpi), _Half.of(b, dpi)
     scale = page_a.scale
     model, inliers, matches = _fit(page_a, page_b, BAND_SHARE)
@@ -96,6 +102,22 @@ def stitch_pair(
     )
 
 
+def _rejoin(a: np.ndarray, b: np.ndarray, b_to_a: np.ndarray, page_a: _Half) -> StitchResult:
+    shift = np.array([[1.0, 0, 0.5], [0, 1.0, 0.5], [0, 0, 1]])
+    image, valid, offset = _compose(a, b, np.linalg.inv(shift) @ b_to_a @ shift, page_a)
+    return StitchResult(
+        image=image,
+        valid=valid,
+        b_to_a=b_to_a,
+        a_offset=offset,
+        inliers=0,
+        matches=0,
+        scale=float(np.sqrt(abs(np.linalg.det(b_to_a[:2, :2])))),
+        rotation_deg=float(np.degrees(np.arctan2(b_to_a[1, 0], b_to_a[0, 0]))),
+        overlap_mm=0.0,
+    )
+
+
 @dataclass(frozen=True)
 class _Half:
     """One half at the matching resolution: grey, where its paper is, and its paper's look."""
@@ -124,6 +146,7 @@ def _fit(page_a: _Half, page_b: _Half, band: float) -> tuple[np.ndarray | None, 
     points_b, points_a = _match(page_a, page_b, band)
     if len(points_a) < 3:
         return None, 0, len(points_a)
+    cv2.setRNGSeed(2859)  # RANSAC draws from OpenCV's generator: the same halves join the same way every time
     model, inlier_mask = cv2.estimateAffinePartial2D(
         points_b, points_a, method=cv2.RANSAC, ransacReprojThreshold=1.5, maxIters=5000, confidence=0.999
     )

@@ -215,3 +215,13 @@ def test_odd_sized_planes_encode_their_last_row_and_column_faithfully(size):
         with Image.open(io.BytesIO(data)) as written:
             assert written.size == size[::-1]
             assert np.abs(np.asarray(written).astype(int) - colour).max() <= 2
+
+
+def test_a_jpeg_with_stray_bytes_before_a_marker_is_read_as_pillow_reads_it(page):
+    # Some scanners write these; libjpeg only warns, and the picture is whole.
+    data = encode(page, "JPEG", dpi=100, quality=95)
+    scan = data.index(b"\xff\xda")
+    loaded = load_image(data[:scan] + b"\x00\x00" + data[scan:])
+
+    assert loaded.pixels.shape == page.shape
+    assert np.abs(loaded.pixels.astype(int) - page).mean() < 3

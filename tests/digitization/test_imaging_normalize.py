@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from digitization.imaging import load_image, normalize_item_pages, process_page
+from digitization.imaging.geometry import centred_offset, pad_image
 from digitization.imaging.normalize import plan_item_sizes
 
 from .synthetic_pages import PAPER_RGB, encode, make_page, mm
@@ -65,7 +66,7 @@ def test_grey_and_bitonal_pages_stay_grey_and_bitonal(a4):
     grey = a4.mean(axis=2).astype(np.uint8)
     bitonal = np.where(grey > 128, 255, 0).astype(np.uint8)
 
-    out = normalize_item_pages([grey, bitonal[: -mm(3, DPI)]], [DPI, DPI], bitonal=[False, True])
+    out = normalize_item_pages([grey, bitonal[: -mm(3, DPI)]], [DPI, DPI])
 
     assert out[0].image.ndim == 2
     assert out[1].image.shape == grey.shape
@@ -89,7 +90,7 @@ def test_a_derivative_padded_to_the_plan_keeps_its_content_and_centres_it_on_pap
     padded = process_page(scan, crop=False, pad_to=target)
 
     assert (padded.status, padded.width, padded.height) == ("ok", *target)
-    assert padded.padding == [16, 32]  # about centred, on whole JPEG coding units
+    assert padded.padding == [16, 32, 21, 38]  # about centred, on whole JPEG coding units
     inner = load_image(padded.data).pixels[32 : 32 + natural.height, 16 : 16 + natural.width].astype(int)
     difference = np.abs(inner - load_image(natural.data).pixels)
     assert difference[2:-16, 2:-16].max() == 0  # the same blocks, coded the same way
@@ -102,3 +103,19 @@ def test_padding_to_a_smaller_size_is_an_error_not_a_crop(a4):
 
     assert result.status == "error"
     assert "smaller" in result.reason
+
+
+@pytest.mark.parametrize(
+    ("room", "unit", "offset"), [(31, 16, 16), (20, 16, 16), (10, 16, 0), (0, 16, 0), (7, 1, 4), (40, 16, 16)]
+)
+def test_padding_is_split_as_evenly_as_whole_units_allow(room, unit, offset):
+    assert centred_offset((100, 100), (100 + room, 100), unit=unit) == (offset, 0)
+
+
+def test_padding_continues_the_scanner_rim_around_a_cropped_page(a4):
+    framed = np.full((a4.shape[0] + 20, a4.shape[1] + 20, 3), 40, np.uint8)
+    framed[10:-10, 10:-10] = a4
+
+    padded = pad_image(framed, (framed.shape[1] + 40, framed.shape[0] + 40))
+
+    assert np.abs(padded[:, -15:].astype(int) - 40).max() == 0

@@ -102,3 +102,17 @@ def test_it_refuses_halves_at_different_resolutions(big_page):
 
     with pytest.raises(StitchRefused):
         stitch_pair(pair.a, smaller, dpi=150)
+
+
+def test_the_same_halves_join_the_same_way_and_a_stored_join_rebuilds_the_page_exactly(big_page):
+    pair = split_halves(big_page[100], dpi=100, overlap_mm=40, tilt_b=1.0, turn_b=True)
+    first = stitch_pair(pair.a, pair.b, dpi=100)
+    again = stitch_pair(pair.a, pair.b, dpi=100)
+    assert np.array_equal(first.b_to_a, again.b_to_a)  # RANSAC is seeded: no drift between runs
+
+    stored = np.array(first.b_to_a.tolist())  # as kept in the page's overrides (JSON)
+    rebuilt = stitch_pair(pair.a, pair.b, dpi=100, b_to_a=stored)
+
+    assert np.array_equal(rebuilt.image, first.image)
+    assert np.array_equal(rebuilt.valid, first.valid)
+    assert rebuilt.a_offset == first.a_offset

@@ -8,7 +8,7 @@ from django.urls import reverse
 from PIL import Image
 
 from archive_office.models import AuditEvent
-from digitization import files, services, tasks
+from digitization import derivatives, files, packaging, services, tasks
 from digitization.models import Batch, ImagingSettings, Page
 from tests.digitization.factories import make_assembled_items, make_batch, scan_jpeg
 
@@ -233,6 +233,7 @@ def test_pages_of_one_paper_size_are_delivered_at_one_size_and_others_keep_their
     for page in pages:
         tasks.process_page(page.pk)
     inspected = files.read(Page.objects.get(pk=pages[1].pk).derivative_path)
+    ImagingSettings.objects.filter(pk=1).update(jpeg_quality=60)  # changed since: re-made pages keep theirs
 
     assert tasks.build_package(item.pk) == "ready"
 
@@ -240,7 +241,7 @@ def test_pages_of_one_paper_size_are_delivered_at_one_size_and_others_keep_their
         manifest = json.loads(archive.read("manifest.json"))
         images = [Image.open(io.BytesIO(archive.read(entry["file"]))) for entry in manifest["images"]]
         assert [image.size for image in images] == [(620, 877), (620, 877)]
-        assert [entry["padding"] for entry in manifest["images"]] == [[0, 0], [16, 16]]
+        assert [entry["padding"] for entry in manifest["images"]] == [[0, 0, 0, 0], [16, 16, 24, 31]]
         assert [(e["width"], e["height"]) for e in manifest["images"]] == [(620, 877), (620, 877)]
         for entry in manifest["images"]:
             assert entry["sha256"] == files.sha256_of(archive.read(entry["file"]))
@@ -250,6 +251,7 @@ def test_pages_of_one_paper_size_are_delivered_at_one_size_and_others_keep_their
         same = np.abs(padded[18:830, 18:578] - np.asarray(Image.open(io.BytesIO(inspected)))[2:814, 2:562])
         assert same.max() == 0
         assert np.abs(padded[-5:, -5:] - 236).max() < 4
+        assert images[1].quantization == Image.open(io.BytesIO(inspected)).quantization
 
     ImagingSettings.objects.filter(pk=1).update(same_size_mm=2.0)  # now they count as two paper sizes
     tasks.build_package(item.pk)
@@ -257,6 +259,59 @@ def test_pages_of_one_paper_size_are_delivered_at_one_size_and_others_keep_their
     with zipfile.ZipFile(files.media_path(item.package.path)) as archive:
         sizes_now = [_image_size(archive.read(n)) for n in archive.namelist()[:2]]
     assert sizes_now == [(620, 877), (580, 830)]
+
+
+def test_pages_that_cannot_be_remade_keep_their_size_and_the_batch_page_says_why(
+    batch, contractor, contractor_client, monkeypatch
+):
+    item = batch.batch_items.order_by("item__item_number").first().item
+    sizes = {1: (620, 877), 2: (580, 830), 3: (600, 850)}
+    pages = [
+        _ingest(batch, f"{item.archival_code}-{n:04d}.jpg", scan_jpeg(width=w, height=h, seed=n)).page
+        for n, (w, h) in sizes.items()
+    ]
+    services.link_by_file_names(batch=batch, user=contractor)
+    for page in pages[1:]:  # the largest page is never processed: it must not set the item's size
+        tasks.process_page(page.pk)
+
+    original = derivatives.rerender
+
+    def rerender(page, settings, **extra):
+        if page.pk == pages[1].pk:
+            raise RuntimeError("disk hiccup")
+        return original(page, settings, **extra)
+
+    monkeypatch.setattr(derivatives, "rerender", rerender)
+
+    assert tasks.build_package(item.pk) == "ready"
+
+    item.package.refresh_from_db()
+    with zipfile.ZipFile(files.media_path(item.package.path)) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        delivered = [_image_size(archive.read(entry["file"])) for entry in manifest["images"]]
+    assert delivered == [(620, 877), (580, 830), (600, 850)]
+    assert [entry["note"] for entry in manifest["images"]] == [
+        "not processed yet: the scan itself is delivered",
+        "kept at its own size: processing failed: RuntimeError: disk hiccup",
+        "",
+    ]
+    assert item.package.warnings == [
+        {"sequence": 1, "reason": "not processed yet: the scan itself is delivered"},
+        {"sequence": 2, "reason": "kept at its own size: processing failed: RuntimeError: disk hiccup"},
+    ]
+    page = contractor_client.get(batch.get_absolute_url()).content.decode()
+    assert "图像 1：尚未处理：交付的是扫描原件" in page
+    assert "图像 2：保持原尺寸：处理失败（RuntimeError: disk hiccup）" in page
+
+
+def test_a_zip_that_cannot_be_built_says_so_instead_of_waiting_forever(batch, contractor, monkeypatch):
+    item = batch.batch_items.order_by("item__item_number").first().item
+    monkeypatch.setattr(packaging, "zip_bytes", lambda item, images: 1 / 0)
+
+    assert tasks.build_package(item.pk) == "failed"
+
+    item.package.refresh_from_db()
+    assert item.package.error == "ZeroDivisionError: division by zero"
 
 
 def test_jpeg_quality_is_an_office_setting(batch):

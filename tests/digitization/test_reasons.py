@@ -53,6 +53,14 @@ def test_the_pipeline_raises_only_reasons_from_the_templates():
             R.REASON_SEPARATOR.join([R.NO_PAPER, R.SIDEWAYS]),
             "未找到纸张：图像几乎全黑；页面横置，无法判断哪边朝上",
         ),
+        # A free-text field does not swallow the findings after it.
+        (
+            R.REASON_SEPARATOR.join(
+                [R.PROCESSING_FAILED.format(detail="MemoryError: x"), R.MAYBE_UPSIDE_DOWN]
+            ),
+            "处理失败（MemoryError: x）；页面可能上下颠倒",
+        ),
+        ("scanner on fire; " + R.MAYBE_UPSIDE_DOWN, "scanner on fire；页面可能上下颠倒"),
         ("", ""),
     ],
 )
