@@ -52,7 +52,8 @@ def test_the_contractor_takes_a_batch_from_registration_to_inspection(
         page.get_by_label("扫描设备").fill("EPSON DS-50000")
         page.get_by_role("button", name="上传", exact=True).click()
         expect(page.get_by_test_id("upload-summary")).to_have_text("完成：保存 4 个，拒收 1 个。")
-        expect(page.get_by_test_id("upload-results")).to_contain_text("不是档案可以保存的图像")
+        refused = page.get_by_test_id("upload-results").locator("tr", has_text="readme.jpg")
+        expect(refused).to_contain_text("不是档案可以保存的图像：不是图像文件（无法识别文件格式）")
 
         page.get_by_role("link", name="返回批次").click()
         _advance(page, "图像处理")
