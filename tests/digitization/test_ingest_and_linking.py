@@ -375,6 +375,24 @@ def test_a_stitched_page_is_remade_from_both_halves_when_padded_for_its_zip(batc
     assert [entry["note"] for entry in manifest["images"]] == ["", ""]
 
 
+def test_a_stitched_page_takes_a_manual_angle_and_stays_joined(batch, contractor):
+    data_a, data_b = _half_scans()
+    left = _ingest(batch, "a3_a.jpg", data_a).page
+    right = _ingest(batch, "a3_b.jpg", data_b).page
+    services.stitch_pages(page=left, half=right, user=contractor)
+    tasks.process_page(left.pk)
+    left.refresh_from_db()
+    joined_width = _image_size(files.read(left.derivative_path))[0]
+
+    services.set_overrides(page=left, user=contractor, angle_deg=1.5)
+    tasks.process_page(left.pk)
+
+    left.refresh_from_db()
+    assert left.skew_deg == 1.5
+    assert left.overrides["stitch_with"] == right.pk
+    assert _image_size(files.read(left.derivative_path))[0] > joined_width * 0.9  # still both halves
+
+
 def _image_size(data: bytes) -> tuple[int, int]:
     with Image.open(io.BytesIO(data)) as image:
         return image.size
