@@ -5,6 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent, OrgUnit, User
 
+admin.site.site_header = _("Archive Imaging administration")
+admin.site.site_title = _("Archive Imaging administration")
+admin.site.index_title = _("Office settings and records")
+
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):

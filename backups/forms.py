@@ -9,6 +9,12 @@ class BackupCopyForm(forms.ModelForm):
         model = BackupCopy
         fields = ["name", "purpose", "medium", "label", "location", "custodian"]
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select" if is_select else "form-control"
+
 
 class RunForm(forms.Form):
     kind = forms.ChoiceField(choices=BackupRun.Kind.choices, widget=forms.HiddenInput)

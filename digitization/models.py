@@ -373,6 +373,11 @@ class Page(models.Model):
         return self.derivative_path or self.original_path
 
     @property
+    def colour_mode_label(self) -> str:
+        labels = {"colour": _("colour"), "grey": _("grey"), "bitonal": _("bitonal")}
+        return str(labels.get(self.colour_mode, self.colour_mode))
+
+    @property
     def explained_note(self) -> str:
         """The processing note in the reader's language (the pipeline stores it in English)."""
         from .reasons import explain

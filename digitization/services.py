@@ -501,16 +501,33 @@ def reorder_item_pages(*, item: Item, page_ids: Sequence[int], user: User) -> No
 # Reconciliation after linking
 
 
+# Before linking, an item with no images linked yet is no difference to explain.
+LINKING_NOT_STARTED = {
+    Batch.Step.ARRANGING,
+    Batch.Step.NUMBERING,
+    Batch.Step.SCANNING,
+    Batch.Step.PROCESSING,
+}
+
+
 @dataclass(frozen=True)
 class ItemCounts:
     batch_item: BatchItem
     catalogue: int
     numbered: int
     linked: int
+    linking_started: bool = True
 
     @property
     def agree(self) -> bool:
         return self.catalogue == self.numbered == self.linked
+
+    @property
+    def to_explain(self) -> bool:
+        """A difference to explain now: numbering against the catalogue always, images once linking began."""
+        if self.catalogue != self.numbered:
+            return not self.explained
+        return self.linking_started and not self.agree and not self.explained
 
     @property
     def explained(self) -> bool:
@@ -525,8 +542,9 @@ def reconciliation(batch: Batch) -> list[ItemCounts]:
     linked: dict[int, int] = defaultdict(int)
     for item_id in Page.objects.filter(batch=batch, item__isnull=False).values_list("item_id", flat=True):
         linked[item_id] += 1
+    started = batch.step not in LINKING_NOT_STARTED or bool(linked)
     return [
-        ItemCounts(bi, bi.item.page_count, numbered[bi.item_id], linked[bi.item_id])
+        ItemCounts(bi, bi.item.page_count, numbered[bi.item_id], linked[bi.item_id], started)
         for bi in batch.batch_items.select_related("item__package")
     ]
 

@@ -151,3 +151,18 @@ def test_the_batch_page_runs_a_constant_number_of_queries(
     large = make_batch(contractor=contractor, items=make_assembled_items(count=6, year=2009))
     with django_assert_max_num_queries(len(first.captured_queries)):
         contractor_client.get(large.get_absolute_url())
+
+
+def test_no_images_linked_yet_is_no_difference_to_explain_until_linking_begins(contractor, contractor_client):
+    batch = make_batch(contractor=contractor, items=make_assembled_items(count=2, page_count=2))
+    assert not any(c.to_explain for c in services.reconciliation(batch))
+    assert "table-warning" not in contractor_client.get(batch.get_absolute_url()).content.decode()
+
+    first = Numbering.objects.order_by("first_page").first()
+    Numbering.objects.filter(pk=first.pk).update(last_page=first.last_page + 1)  # numbering off the catalogue
+    assert [c.to_explain for c in services.reconciliation(batch)] == [True, False]
+
+    Batch.objects.filter(pk=batch.pk).update(step=Batch.Step.LINKING)
+    batch.refresh_from_db()
+    assert [c.to_explain for c in services.reconciliation(batch)] == [True, True]
+    assert contractor_client.get(batch.get_absolute_url()).content.decode().count("table-warning") == 2
