@@ -119,3 +119,15 @@ def test_padding_continues_the_scanner_rim_around_a_cropped_page(a4):
     padded = pad_image(framed, (framed.shape[1] + 40, framed.shape[0] + 40))
 
     assert np.abs(padded[:, -15:].astype(int) - 40).max() == 0
+
+
+def test_a_tiff_derivative_is_padded_exactly_about_its_centre_and_loses_nothing(a4):
+    scan = encode(a4[:-30, :-20], "PNG", dpi=DPI)
+    natural = process_page(scan, crop=False, fmt="tiff")
+    target = (natural.width + 21, natural.height + 30)
+
+    padded = process_page(scan, crop=False, fmt="tiff", pad_to=target)
+
+    assert padded.padding == [10, 15, 11, 15]  # TIFF has no coding units: centred to the pixel
+    inner = load_image(padded.data).pixels[15 : 15 + natural.height, 10 : 10 + natural.width]
+    assert np.array_equal(inner, load_image(natural.data).pixels)
