@@ -29,8 +29,10 @@ def copy_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 @permission_required("backups.view_backupcopy", raise_exception=True)
 def copy_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    # Runs before the copy: a run the worker finishes in between is then shown with the register entry
+    # it updated (it records the verification first, then finishes), never with the entry before it.
+    runs = list(BackupRun.objects.filter(copy_id=pk).select_related("started_by")[:20])
     copy = get_object_or_404(BackupCopy, pk=pk)
-    runs = copy.runs.select_related("started_by")[:20]
     form = RunForm(initial={"kind": BackupRun.Kind.WRITE, "target": copy.target})
     running = next((run for run in runs if run.is_running), None)
     return render(

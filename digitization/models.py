@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from records.models import BusinessCategory, Item, Placement, RetentionPeriod
 
+from .reasons import explain
+
 
 class ImagingSettings(models.Model):
     """The office's settings for archive images: one row, edited in the admin."""
@@ -380,8 +382,6 @@ class Page(models.Model):
     @property
     def explained_note(self) -> str:
         """The processing note in the reader's language (the pipeline stores it in English)."""
-        from .reasons import explain
-
         return explain(self.processing_note)
 
 
@@ -416,8 +416,6 @@ class Package(models.Model):
     @property
     def explained_warnings(self) -> list[str]:
         """One line per page not delivered at its item's size, in the reader's language."""
-        from .reasons import explain
-
         return [
             _("Image %(sequence)s: %(reason)s") % {"sequence": w["sequence"], "reason": explain(w["reason"])}
             for w in self.warnings

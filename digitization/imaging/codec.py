@@ -172,10 +172,11 @@ def _decode_jpeg_fast(image: Image.Image, data: bytes) -> tuple[np.ndarray, Colo
         pixels = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
         if pixels is None:
             raise ImageRejected(reasons.DAMAGED_JPEG.format(detail=exc)) from None
-        pixels = pixels[:, :, None] if grey else pixels
     if pixels.shape[:2] != (image.height, image.width):
         raise ImageRejected(reasons.DAMAGED_JPEG.format(detail="wrong image size"))
-    return (pixels[:, :, 0] if grey else pixels), ColourMode.GREY if grey else ColourMode.COLOUR, None
+    if grey:
+        return pixels.reshape(image.height, image.width), ColourMode.GREY, None
+    return pixels, ColourMode.COLOUR, None
 
 
 def _cmyk_to_rgb(image: Image.Image) -> Image.Image:

@@ -53,8 +53,8 @@ def normalize_item_pages(
         scaled.append(image)
         scales.append(factor)
     shapes = [(img.shape[1], img.shape[0]) for img in scaled]
-    groups = _group_by_size(shapes, same_size_mm * dpi / 25.4)
-    targets = plan_item_sizes(shapes, [dpi] * len(shapes), same_size_mm=same_size_mm)
+    groups = _size_groups(shapes, [dpi] * len(shapes), same_size_mm)
+    targets = _largest_of_each(shapes, groups)
     out = []
     for image, factor, group, target in zip(scaled, scales, groups, targets, strict=True):
         offset = centred_offset((image.shape[1], image.shape[0]), target)
@@ -71,20 +71,30 @@ def plan_item_sizes(
 
     Pages scanned at different resolutions are never grouped: matching them would take scaling.
     """
-    targets: list[tuple[int, int]] = list(sizes)
+    return _largest_of_each(sizes, _size_groups(sizes, dpis, same_size_mm))
+
+
+def _size_groups(sizes: Sequence[tuple[int, int]], dpis: Sequence[float], same_size_mm: float) -> list[int]:
+    """A group number per page: pages of one paper size scanned at one resolution share it."""
+    groups = [0] * len(sizes)
     by_dpi: dict[int, list[int]] = {}
     for index, dpi in enumerate(dpis):
         by_dpi.setdefault(round(dpi), []).append(index)
+    first = 0
     for dpi, members in by_dpi.items():
-        groups = _group_by_size([sizes[i] for i in members], same_size_mm * dpi / 25.4)
-        largest: dict[int, tuple[int, int]] = {}
-        for index, group in zip(members, groups, strict=True):
-            width, height = sizes[index]
-            known = largest.get(group, (0, 0))
-            largest[group] = (max(known[0], width), max(known[1], height))
-        for index, group in zip(members, groups, strict=True):
-            targets[index] = largest[group]
-    return targets
+        numbers = _group_by_size([sizes[i] for i in members], same_size_mm * dpi / 25.4)
+        for index, number in zip(members, numbers, strict=True):
+            groups[index] = first + number
+        first += max(numbers) + 1
+    return groups
+
+
+def _largest_of_each(sizes: Sequence[tuple[int, int]], groups: list[int]) -> list[tuple[int, int]]:
+    largest: dict[int, tuple[int, int]] = {}
+    for (width, height), group in zip(sizes, groups, strict=True):
+        known = largest.get(group, (0, 0))
+        largest[group] = (max(known[0], width), max(known[1], height))
+    return [largest[group] for group in groups]
 
 
 def _group_by_size(sizes: list[tuple[int, int]], tolerance_px: float) -> list[int]:

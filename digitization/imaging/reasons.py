@@ -45,37 +45,3 @@ HALF_REMOVED = "the second half was removed"
 # Pages an item ZIP delivers at their own size instead of the item's common one
 NOT_PROCESSED = "not processed yet: the scan itself is delivered"
 KEPT_OWN_SIZE = "kept at its own size: {reason}"
-
-ALL = (
-    EMPTY_FILE,
-    NOT_AN_IMAGE,
-    DECOMPRESSION_BOMB,
-    UNREADABLE_HEADER,
-    TOO_MANY_PIXELS,
-    TOO_SMALL,
-    SEVERAL_PAGES,
-    OUT_OF_MEMORY,
-    UNDECODABLE,
-    FLOATING_POINT,
-    DAMAGED_JPEG,
-    PROCESSING_FAILED,
-    NO_PAPER,
-    PHOTOGRAPH,
-    BLANK_PAGE,
-    NO_CLEAR_LINES,
-    NEARLY_BLANK,
-    TOO_TILTED,
-    SIDEWAYS,
-    MAYBE_UPSIDE_DOWN,
-    MIXED_COLOUR_MODES,
-    NOTHING_TO_MATCH,
-    TOO_FEW_MATCHES,
-    SCALE_DIFFERS,
-    REPEATED_HALF,
-    OVERLAP_TOO_SMALL,
-    OVERLAP_DISAGREES,
-    NOT_STITCHED,
-    HALF_REMOVED,
-    NOT_PROCESSED,
-    KEPT_OWN_SIZE,
-)
