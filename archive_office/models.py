@@ -122,12 +122,20 @@ class User(AbstractUser):
         return None
 
     def role_names(self) -> set[str]:
+        """The user's role groups; a superuser (made by `createsuperuser`) acts as an administrator too."""
         if not hasattr(self, "_role_names"):
             self._role_names = set(self.groups.values_list("name", flat=True))
+            if self.is_superuser:
+                self._role_names.add(Role.ADMINISTRATOR.value)
         return self._role_names
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.role_names() & {role.value for role in roles})
+
+    @property
+    def sees_full_citizen_ids(self) -> bool:
+        """Archive staff and administrators work with whole ID numbers; everyone else sees them masked."""
+        return self.has_role(Role.ARCHIVE_STAFF, Role.ADMINISTRATOR)
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

@@ -141,10 +141,9 @@ DATABASES = {
 DATABASES["default"]["OPTIONS"] = {
     "options": envstr("DB_OPTIONS", "-c random_page_cost=1.1 -c max_parallel_workers_per_gather=0")
 }
-# One test database per checkout, so two clones (a developer's and CI's) can run their suites at once.
-DATABASES["default"]["TEST"] = {
-    "NAME": f"test_{DATABASES['default']['NAME']}_{hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:8]}"
-}
+# One test database (and cache prefix, below) per checkout, so two clones can run their suites at once.
+CHECKOUT_ID = hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:8]
+DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{CHECKOUT_ID}"}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must point to PostgreSQL (search relies on pg_trgm)")
 
@@ -191,7 +190,7 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": envstr("CACHE_KEY_PREFIX", "archive-test" if TESTING else "archive"),
+        "KEY_PREFIX": envstr("CACHE_KEY_PREFIX", f"archive-test-{CHECKOUT_ID}" if TESTING else "archive"),
     }
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
